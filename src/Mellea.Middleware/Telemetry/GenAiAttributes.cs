@@ -1,0 +1,166 @@
+namespace Mellea;
+
+/// <summary>
+/// Every attribute, event and value name Mellea's telemetry emits, in one place, so that a misspelt name cannot hide in
+/// a string literal. Names follow the OpenTelemetry GenAI semantic conventions (shared/reference/semconv-genai.md);
+/// Mellea's own extensions use the <c>mellea.</c> prefix.
+/// </summary>
+public static class GenAiAttributes
+{
+    /// <summary><c>gen_ai.operation.name</c>.</summary>
+    public const string OperationName = "gen_ai.operation.name";
+
+    /// <summary><c>gen_ai.provider.name</c>.</summary>
+    public const string ProviderName = "gen_ai.provider.name";
+
+    /// <summary><c>gen_ai.conversation.id</c>.</summary>
+    public const string ConversationId = "gen_ai.conversation.id";
+
+    /// <summary><c>gen_ai.output.type</c>.</summary>
+    public const string OutputType = "gen_ai.output.type";
+
+    /// <summary><c>gen_ai.request.model</c>.</summary>
+    public const string RequestModel = "gen_ai.request.model";
+
+    /// <summary><c>gen_ai.request.temperature</c> (double).</summary>
+    public const string RequestTemperature = "gen_ai.request.temperature";
+
+    /// <summary><c>gen_ai.request.top_p</c> (double).</summary>
+    public const string RequestTopP = "gen_ai.request.top_p";
+
+    /// <summary><c>gen_ai.request.top_k</c> (int).</summary>
+    public const string RequestTopK = "gen_ai.request.top_k";
+
+    /// <summary><c>gen_ai.request.max_tokens</c> (int).</summary>
+    public const string RequestMaxTokens = "gen_ai.request.max_tokens";
+
+    /// <summary><c>gen_ai.request.stop_sequences</c> (string[]).</summary>
+    public const string RequestStopSequences = "gen_ai.request.stop_sequences";
+
+    /// <summary><c>gen_ai.request.seed</c> (int).</summary>
+    public const string RequestSeed = "gen_ai.request.seed";
+
+    /// <summary><c>gen_ai.request.frequency_penalty</c> (double).</summary>
+    public const string RequestFrequencyPenalty = "gen_ai.request.frequency_penalty";
+
+    /// <summary><c>gen_ai.request.presence_penalty</c> (double).</summary>
+    public const string RequestPresencePenalty = "gen_ai.request.presence_penalty";
+
+    /// <summary><c>gen_ai.request.choice.count</c> (int), only when not 1.</summary>
+    public const string RequestChoiceCount = "gen_ai.request.choice.count";
+
+    /// <summary><c>gen_ai.request.stream</c> (bool), only when streaming.</summary>
+    public const string RequestStream = "gen_ai.request.stream";
+
+    /// <summary><c>gen_ai.request.reasoning.level</c>.</summary>
+    public const string RequestReasoningLevel = "gen_ai.request.reasoning.level";
+
+    /// <summary><c>gen_ai.response.model</c>.</summary>
+    public const string ResponseModel = "gen_ai.response.model";
+
+    /// <summary><c>gen_ai.response.id</c>.</summary>
+    public const string ResponseId = "gen_ai.response.id";
+
+    /// <summary><c>gen_ai.response.finish_reasons</c> (string[]).</summary>
+    public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";
+
+    /// <summary><c>gen_ai.response.time_to_first_chunk</c> (double, seconds).</summary>
+    public const string ResponseTimeToFirstChunk = "gen_ai.response.time_to_first_chunk";
+
+    /// <summary><c>gen_ai.usage.input_tokens</c> (int).</summary>
+    public const string UsageInputTokens = "gen_ai.usage.input_tokens";
+
+    /// <summary><c>gen_ai.usage.output_tokens</c> (int).</summary>
+    public const string UsageOutputTokens = "gen_ai.usage.output_tokens";
+
+    /// <summary><c>gen_ai.usage.cache_read.input_tokens</c> (int).</summary>
+    public const string UsageCacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens";
+
+    /// <summary><c>gen_ai.usage.cache_write.input_tokens</c> (int; the post-#440 name of cache_creation).</summary>
+    public const string UsageCacheWriteInputTokens = "gen_ai.usage.cache_write.input_tokens";
+
+    /// <summary><c>gen_ai.usage.reasoning.output_tokens</c> (int).</summary>
+    public const string UsageReasoningOutputTokens = "gen_ai.usage.reasoning.output_tokens";
+
+    /// <summary><c>gen_ai.token.type</c>: <c>input</c> or <c>output</c>.</summary>
+    public const string TokenType = "gen_ai.token.type";
+
+    /// <summary><c>gen_ai.system_instructions</c> (JSON, opt-in content).</summary>
+    public const string SystemInstructions = "gen_ai.system_instructions";
+
+    /// <summary><c>gen_ai.input.messages</c> (JSON, opt-in content).</summary>
+    public const string InputMessages = "gen_ai.input.messages";
+
+    /// <summary><c>gen_ai.output.messages</c> (JSON, opt-in content).</summary>
+    public const string OutputMessages = "gen_ai.output.messages";
+
+    /// <summary><c>gen_ai.tool.definitions</c> (JSON, opt-in content).</summary>
+    public const string ToolDefinitions = "gen_ai.tool.definitions";
+
+    /// <summary><c>gen_ai.tool.name</c>.</summary>
+    public const string ToolName = "gen_ai.tool.name";
+
+    /// <summary><c>gen_ai.tool.call.id</c>.</summary>
+    public const string ToolCallId = "gen_ai.tool.call.id";
+
+    /// <summary><c>gen_ai.tool.type</c>.</summary>
+    public const string ToolType = "gen_ai.tool.type";
+
+    /// <summary><c>gen_ai.tool.description</c>.</summary>
+    public const string ToolDescription = "gen_ai.tool.description";
+
+    /// <summary><c>gen_ai.tool.call.arguments</c> (JSON, opt-in content).</summary>
+    public const string ToolCallArguments = "gen_ai.tool.call.arguments";
+
+    /// <summary><c>gen_ai.tool.call.result</c> (JSON, opt-in content).</summary>
+    public const string ToolCallResult = "gen_ai.tool.call.result";
+
+    /// <summary><c>error.type</c>: the same value on spans and on the duration metric (see <see cref="ErrorClassifier"/>).</summary>
+    public const string ErrorType = "error.type";
+
+    /// <summary><c>server.address</c>.</summary>
+    public const string ServerAddress = "server.address";
+
+    /// <summary><c>server.port</c> (int).</summary>
+    public const string ServerPort = "server.port";
+
+    /// <summary><c>mellea.usage.total_tokens</c> (int; semconv has no total).</summary>
+    public const string MelleaUsageTotalTokens = "mellea.usage.total_tokens";
+
+    /// <summary><c>mellea.error.category</c>: the low-cardinality <see cref="ErrorCategory"/> name.</summary>
+    public const string MelleaErrorCategory = "mellea.error.category";
+
+    /// <summary><c>mellea.stream.outcome</c>: <c>completed</c>, <c>failed</c>, <c>cancelled</c> or <c>abandoned</c>.</summary>
+    public const string MelleaStreamOutcome = "mellea.stream.outcome";
+
+    /// <summary><c>mellea.retry.attempts</c> (int): the attempts after the first.</summary>
+    public const string MelleaRetryAttempts = "mellea.retry.attempts";
+
+    /// <summary><c>mellea.request.prompt_count</c> (int): the prompts of a raw batch.</summary>
+    public const string MelleaRequestPromptCount = "mellea.request.prompt_count";
+
+    /// <summary><c>mellea.provider.request_id</c>: the provider's request id, for support tickets.</summary>
+    public const string MelleaProviderRequestId = "mellea.provider.request_id";
+
+    /// <summary>Span and metric values of <c>gen_ai.token.type</c> and <c>mellea.stream.outcome</c>.</summary>
+    public static class Values
+    {
+        /// <summary><c>input</c>.</summary>
+        public const string TokenTypeInput = "input";
+
+        /// <summary><c>output</c>.</summary>
+        public const string TokenTypeOutput = "output";
+
+        /// <summary><c>completed</c>.</summary>
+        public const string OutcomeCompleted = "completed";
+
+        /// <summary><c>failed</c>.</summary>
+        public const string OutcomeFailed = "failed";
+
+        /// <summary><c>cancelled</c>.</summary>
+        public const string OutcomeCancelled = "cancelled";
+
+        /// <summary><c>abandoned</c>.</summary>
+        public const string OutcomeAbandoned = "abandoned";
+    }
+}
