@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+
+namespace Mellea.Core.Tests;
+
+public sealed class DependencyInjectionTests
+{
+    [Fact]
+    public async Task The_default_pipeline_is_a_singleton_handler_built_from_services()
+    {
+        var services = new ServiceCollection();
+        var log = new List<string>();
+        services.AddSingleton(log);
+        services.AddGenerationPipeline(_ => TestData.Handler().Object)
+            .Use(sp => new RecordingMiddleware("from-di", sp.GetRequiredService<List<string>>()));
+        using var provider = services.BuildServiceProvider();
+
+        var handler = provider.GetRequiredService<IGenerationHandler>();
+        await handler.ChatAsync(TestData.Chat());
+
+        handler.Should().BeSameAs(provider.GetRequiredService<GenerationPipeline>());
+        log.Should().Contain("from-di:after");
+    }
+
+    [Fact]
+    public void Named_pipelines_are_keyed_services()
+    {
+        var services = new ServiceCollection();
+        var fast = TestData.Handler().Object;
+        var slow = TestData.Handler().Object;
+        services.AddKeyedGenerationPipeline("fast", _ => fast);
+        services.AddKeyedGenerationPipeline("slow", _ => slow);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredKeyedService<GenerationPipeline>("fast").InnerHandler.Should().BeSameAs(fast);
+        provider.GetRequiredKeyedService<IGenerationHandler>("slow").Should().BeOfType<GenerationPipeline>()
+            .Which.InnerHandler.Should().BeSameAs(slow);
+    }
+
+    [Fact]
+    public void A_TimeProvider_registered_in_services_is_the_pipeline_clock()
+    {
+        var services = new ServiceCollection();
+        var clock = new Mellea.Testing.FakeTimeProvider();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddGenerationPipeline(_ => TestData.Handler().Object);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<GenerationPipeline>().TimeProvider.Should().BeSameAs(clock);
+    }
+
+    private const string Json = """
+        {
+          "Mellea": {
+            "Backend": "fake",
+            "Model": "file-model",
+            "BaseUrl": "http://127.0.0.1:1234",
+            "Middlewares": [ "defaults", "recording" ],
+            "Defaults": { "Temperature": 0.3, "MaxOutputTokens": 64, "StopSequences": [ "END" ] },
+            "Pipelines": {
+              "fast": { "Model": "fast-model", "Middlewares": [ "recording" ] },
+              "other": { "Backend": "other", "Defaults": { "Temperature": 1.5 } }
+            }
+          }
+        }
+        """;
+
+    private static (ServiceProvider Provider, List<GenerationPipelineSettings> Settings, List<ChatRequest> Seen) BuildFromConfiguration(
+        IDictionary<string, string?>? environmentOverrides = null)
+    {
+        var prefix = $"MELLEA_TEST_{Guid.NewGuid():N}_";
+        var builder = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json)));
+        if (environmentOverrides is not null)
+        {
+            // Environment variables with a prefix unique to this test, so parallel tests never see each other's values.
+            foreach (var pair in environmentOverrides)
+            {
+                Environment.SetEnvironmentVariable(prefix + pair.Key, pair.Value);
+            }
+
+            builder.AddEnvironmentVariables(prefix);
+        }
+
+        var configuration = builder.Build();
+        if (environmentOverrides is not null)
+        {
+            foreach (var pair in environmentOverrides)
+            {
+                Environment.SetEnvironmentVariable(prefix + pair.Key, null);
+            }
+        }
+
+        var settings = new List<GenerationPipelineSettings>();
+        var seen = new List<ChatRequest>();
+        var services = new ServiceCollection();
+        var log = new List<string>();
+        foreach (var name in new[] { "fake", "other" })
+        {
+            services.AddGenerationBackend(name, (s, _) =>
+            {
+                lock (settings)
+                {
+                    settings.Add(s);
+                }
+
+                var handler = TestData.Handler();
+                handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+                    .Callback((ChatRequest r, CancellationToken _) =>
+                    {
+                        lock (seen)
+                        {
+                            seen.Add(r);
+                        }
+                    })
+                    .ReturnsAsync(TestData.ChatResponse());
+                return handler.Object;
+            });
+        }
+
+        services.AddGenerationMiddleware("recording", (_, _) => new RecordingMiddleware("recording", log));
+        services.AddMellea(configuration);
+        return (services.BuildServiceProvider(), settings, seen);
+    }
+
+    [Fact]
+    public async Task The_Mellea_section_selects_backend_model_base_url_middlewares_and_defaults()
+    {
+        var (provider, settings, seen) = BuildFromConfiguration();
+        using var _ = provider;
+
+        var pipeline = provider.GetRequiredService<GenerationPipeline>();
+        await pipeline.ChatAsync(TestData.Chat());
+
+        settings.Should().ContainSingle();
+        settings[0].Backend.Should().Be("fake");
+        settings[0].Model.Should().Be("file-model");
+        settings[0].BaseUrl.Should().Be("http://127.0.0.1:1234");
+        pipeline.Middlewares.Select(m => m.GetType().Name).Should().Equal(nameof(DefaultOptionsMiddleware), nameof(RecordingMiddleware));
+        seen[0].Options!.ModelId.Should().Be("file-model");
+        seen[0].Options!.Temperature.Should().Be(0.3);
+        seen[0].Options!.MaxOutputTokens.Should().Be(64);
+        seen[0].Options!.StopSequences.Should().Equal("END");
+    }
+
+    [Fact]
+    public async Task Named_pipelines_inherit_what_they_do_not_set()
+    {
+        var (provider, settings, seen) = BuildFromConfiguration();
+        using var _ = provider;
+
+        var fast = provider.GetRequiredKeyedService<GenerationPipeline>("fast");
+        var other = provider.GetRequiredKeyedService<IGenerationHandler>("other");
+        await other.ChatAsync(TestData.Chat());
+
+        fast.Middlewares.Select(m => m.GetType().Name).Should().Equal(nameof(RecordingMiddleware));
+        settings.Single(s => s.Name == "fast").Model.Should().Be("fast-model");
+        settings.Single(s => s.Name == "fast").Backend.Should().Be("fake");
+        var otherSettings = settings.Single(s => s.Name == "other");
+        otherSettings.Backend.Should().Be("other");
+        otherSettings.Model.Should().Be("file-model");
+        seen.Single().Options!.Temperature.Should().Be(1.5, "the pipeline's own Defaults section wins");
+    }
+
+    [Fact]
+    public async Task Environment_variables_override_the_file()
+    {
+        var (provider, settings, seen) = BuildFromConfiguration(new Dictionary<string, string?>
+        {
+            ["Mellea__Model"] = "env-model",
+            ["Mellea__Defaults__Temperature"] = "0.7",
+            ["Mellea__Pipelines__fast__BaseUrl"] = "http://127.0.0.1:9999",
+        });
+        using var _ = provider;
+
+        await provider.GetRequiredService<IGenerationHandler>().ChatAsync(TestData.Chat());
+        provider.GetRequiredKeyedService<GenerationPipeline>("fast");
+
+        settings.Single(s => s.Name is null).Model.Should().Be("env-model");
+        seen.Single().Options!.Temperature.Should().Be(0.7);
+        settings.Single(s => s.Name == "fast").BaseUrl.Should().Be("http://127.0.0.1:9999");
+    }
+
+    [Fact]
+    public void An_unknown_backend_or_middleware_fails_with_a_message_that_names_the_setting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "nope",
+            ["Mellea:Pipelines:x:Backend"] = "fake",
+            ["Mellea:Pipelines:x:Middlewares:0"] = "missing",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
+        services.AddMellea(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IGenerationHandler>())
+            .Should().Throw<InvalidOperationException>().WithMessage("Mellea:Backend is 'nope'*Registered: fake*");
+        FluentActions.Invoking(() => provider.GetRequiredKeyedService<IGenerationHandler>("x"))
+            .Should().Throw<InvalidOperationException>().WithMessage("Mellea:Pipelines:x:Middlewares names 'missing'*");
+    }
+}
