@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using Mellea.Testing;
+using Moq;
+
+namespace Mellea.Metrics.Tests;
+
+public sealed class RetryTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_429_with_retry_after_2s_waits_exactly_2s_on_the_clock_then_succeeds()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(2)), null);
+        var pipeline = Build(handler.Object, clock);
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+
+        call.IsCompleted.Should().BeFalse("the middleware waits for the provider's Retry-After");
+        clock.PendingTimerCount.Should().Be(1);
+        clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        call.IsCompleted.Should().BeFalse("2 s have not passed yet");
+        VerifyCalls(handler, 1);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        var response = await call.WaitAsync(Guard);
+
+        response.Text.Should().Be("answer");
+        VerifyCalls(handler, 2);
+    }
+
+    [Fact]
+    public async Task A_retry_after_over_the_cap_fails_at_once_with_the_rate_limit_error()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(61)), null);
+        var pipeline = Build(handler.Object, clock);
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+
+        call.IsCompleted.Should().BeTrue("nothing waits when the provider asks for more than the cap");
+        clock.PendingTimerCount.Should().Be(0);
+        var error = (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which;
+        error.StatusCode.Should().Be(429);
+        error.Category.Should().Be(ErrorCategory.RateLimit);
+        VerifyCalls(handler, 1);
+    }
+
+    [Fact]
+    public async Task The_cap_is_an_option()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(61)), null);
+        var pipeline = Build(handler.Object, clock, o => o.MaxRetryAfter = TimeSpan.FromSeconds(90));
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+        clock.Advance(TimeSpan.FromSeconds(61));
+
+        (await call.WaitAsync(Guard)).Text.Should().Be("answer");
+        VerifyCalls(handler, 2);
+    }
+
+    [Fact]
+    public async Task A_500_then_500_then_200_succeeds_on_attempt_3_after_exponential_back_offs()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(500), TestHandlers.Status(500), null);
+        var events = new List<ActivityEvent>();
+        var retryCount = -1;
+        var pipeline = Build(handler.Object, clock, outer: async (context, next) =>
+        {
+            using var span = new Activity("chat test-model").Start();
+            context.GenerationActivity = span;
+            await next(context);
+            retryCount = context.RetryCount;
+            events.AddRange(span.Events);
+        });
+
+        var response = await Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromMilliseconds(100));
+
+        response.Text.Should().Be("answer");
+        VerifyCalls(handler, 3);
+        retryCount.Should().Be(2);
+        events.Should().HaveCount(2);
+        events.Select(e => e.Name).Should().AllBe(RetryEventNames.EventName);
+        events.Select(e => e.Tags.First(t => t.Key == RetryEventNames.Attempt).Value).Should().Equal(1, 2);
+        events.Select(e => (double)e.Tags.First(t => t.Key == RetryEventNames.Delay).Value!).Should().Equal(0.5, 1.0);
+        events.Select(e => e.Tags.First(t => t.Key == RetryEventNames.ErrorType).Value).Should().Equal("500", "500");
+        events.Select(e => e.Tags.First(t => t.Key == RetryEventNames.FromRetryAfter).Value).Should().Equal(false, false);
+    }
+
+    [Fact]
+    public async Task A_retry_event_says_when_retry_after_set_the_delay()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(3)), null);
+        var events = new List<ActivityEvent>();
+        var pipeline = Build(handler.Object, clock, outer: async (context, next) =>
+        {
+            using var span = new Activity("chat").Start();
+            context.GenerationActivity = span;
+            await next(context);
+            events.AddRange(span.Events);
+        });
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await call.WaitAsync(Guard);
+
+        var retry = events.Should().ContainSingle().Which;
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.FromRetryAfter, true));
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.Delay, 3.0));
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.ErrorType, "429"));
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(404)]
+    public async Task A_client_error_is_not_retried(int status)
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(status), null);
+        var pipeline = Build(handler.Object, clock);
+
+        var error = (await pipeline.Invoking(p => p.ChatAsync(TestHandlers.Chat()).AsTask()).Should().ThrowAsync<GenerationException>()).Which;
+
+        error.StatusCode.Should().Be(status);
+        clock.PendingTimerCount.Should().Be(0);
+        VerifyCalls(handler, 1);
+    }
+
+    [Fact]
+    public async Task A_content_policy_refusal_is_not_retried()
+    {
+        var handler = TestHandlers.Sequence(TestHandlers.Status(400, code: "content_policy_violation"), null);
+        var pipeline = Build(handler.Object, new FakeTimeProvider());
+
+        await pipeline.Invoking(p => p.ChatAsync(TestHandlers.Chat()).AsTask()).Should().ThrowAsync<GenerationException>();
+
+        VerifyCalls(handler, 1);
+    }
+
+    [Fact]
+    public async Task Retries_stop_after_max_retries_and_the_last_failure_surfaces()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(503), TestHandlers.Status(502), TestHandlers.Status(504), null);
+        var pipeline = Build(handler.Object, clock);
+
+        var call = Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromMilliseconds(100));
+
+        (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which.StatusCode.Should().Be(504);
+        VerifyCalls(handler, 3);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_back_off_ends_the_call_at_once()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(500), null);
+        var pipeline = Build(handler.Object, clock, o => o.InitialDelay = TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource();
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat(), cts.Token).AsTask();
+        clock.PendingTimerCount.Should().Be(1, "the middleware is backing off");
+        await cts.CancelAsync();
+
+        await call.Invoking(c => c.WaitAsync(Guard)).Should().ThrowAsync<OperationCanceledException>();
+        VerifyCalls(handler, 1);
+        clock.GetTimestamp().Should().Be(0, "the clock never moved: the call ended without waiting out the back-off");
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_during_an_attempt_is_not_retried()
+    {
+        var clock = new FakeTimeProvider();
+        var calls = 0;
+        var handler = new Mock<IGenerationHandler>();
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ChatRequest _, CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref calls);
+                await Task.Delay(Timeout.Infinite, ct);
+                return TestHandlers.Answer();
+            });
+        var pipeline = Build(handler.Object, clock);
+        using var cts = new CancellationTokenSource();
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat(), cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        await call.Invoking(c => c.WaitAsync(Guard)).Should().ThrowAsync<OperationCanceledException>();
+        calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_attempt_that_runs_over_its_timeout_is_retried_and_the_last_surfaces_as_a_timeout()
+    {
+        var clock = new FakeTimeProvider();
+        var calls = 0;
+        var handler = new Mock<IGenerationHandler>();
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ChatRequest _, CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref calls);
+                await Task.Delay(Timeout.Infinite, ct);
+                return TestHandlers.Answer();
+            });
+        var pipeline = Build(handler.Object, clock, o =>
+        {
+            o.MaxRetries = 1;
+            o.InitialDelay = TimeSpan.Zero;
+            o.AttemptTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        var call = Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromSeconds(30));
+
+        var error = (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which;
+        error.Category.Should().Be(ErrorCategory.Timeout);
+        ErrorClassifier.Classify(error).ErrorType.Should().Be("timeout");
+        calls.Should().Be(2);
+        clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(60).Ticks);
+    }
+
+    [Fact]
+    public async Task The_total_timeout_ends_the_call_during_a_back_off()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(503, TimeSpan.FromSeconds(50)), null);
+        var pipeline = Build(handler.Object, clock, o => o.TotalTimeout = TimeSpan.FromSeconds(10));
+
+        var call = Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromSeconds(1));
+
+        (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which.Category.Should().Be(ErrorCategory.Timeout);
+        VerifyCalls(handler, 1);
+        clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(10).Ticks);
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_before_its_first_chunk_is_retried()
+    {
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.SetupSequence(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(TestHandlers.Stream(TestHandlers.Updates("never"), failBeforeFirst: TestHandlers.Status(503)))
+            .Returns(TestHandlers.Stream(TestHandlers.Updates("a", "b")));
+        var pipeline = Build(handler.Object, new FakeTimeProvider(), o => o.InitialDelay = TimeSpan.Zero);
+
+        var updates = await TestHandlers.Collect(pipeline.StreamChatAsync(TestHandlers.Chat())).WaitAsync(Guard);
+
+        updates.Select(u => u.TextDelta).Should().Equal("a", "b", null);
+        handler.Verify(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_after_its_first_chunk_is_not_retried()
+    {
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.SetupSequence(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(TestHandlers.Stream(TestHandlers.Updates("a", "b"), failAfterFirst: TestHandlers.Status(503)))
+            .Returns(TestHandlers.Stream(TestHandlers.Updates("x", "y")));
+        var pipeline = Build(handler.Object, new FakeTimeProvider(), o => o.InitialDelay = TimeSpan.Zero);
+        var received = new List<string?>();
+
+        var consume = async () =>
+        {
+            await foreach (var update in pipeline.StreamChatAsync(TestHandlers.Chat()))
+            {
+                received.Add(update.TextDelta);
+            }
+        };
+
+        (await consume.Should().ThrowAsync<GenerationException>()).Which.StatusCode.Should().Be(503);
+        received.Should().Equal("a");
+        handler.Verify(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Raw_completions_are_retried_too()
+    {
+        var calls = 0;
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.CompleteRawAsync(It.IsAny<RawCompletionRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() => calls++ == 0
+                ? ValueTask.FromException<RawCompletionResponse>(new HttpRequestException("connection refused"))
+                : new ValueTask<RawCompletionResponse>(new RawCompletionResponse([new RawCompletion(0, "r")], TestHandlers.Metadata())));
+        var pipeline = Build(handler.Object, new FakeTimeProvider(), o => o.InitialDelay = TimeSpan.Zero);
+
+        var response = await pipeline.CompleteRawAsync(new RawCompletionRequest(["p"])).AsTask().WaitAsync(Guard);
+
+        response.Completions.Should().ContainSingle();
+        calls.Should().Be(2);
+    }
+
+    [Fact]
+    public void Defaults_follow_the_openai_sdks()
+    {
+        var options = new RetryOptions();
+
+        options.MaxRetries.Should().Be(2);
+        options.InitialDelay.Should().Be(TimeSpan.FromSeconds(0.5));
+        options.MaxDelay.Should().Be(TimeSpan.FromSeconds(8));
+        options.MaxRetryAfter.Should().Be(TimeSpan.FromSeconds(60));
+        options.UseJitter.Should().BeTrue();
+        options.AttemptTimeout.Should().BeNull();
+        options.TotalTimeout.Should().BeNull();
+    }
+
+    [Fact]
+    public void Bad_options_are_rejected_when_the_middleware_is_made()
+    {
+        FluentActions.Invoking(() => new RetryMiddleware(new RetryOptions { MaxRetries = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new RetryMiddleware(new RetryOptions { AttemptTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromMinutes(1) }))
+            .Should().Throw<ArgumentException>();
+    }
+
+    private static GenerationPipeline Build(
+        IGenerationHandler handler,
+        FakeTimeProvider clock,
+        Action<RetryOptions>? configure = null,
+        Func<GenerationContext, GenerationDelegate, ValueTask>? outer = null)
+    {
+        var builder = handler.AsBuilder();
+        builder.TimeProvider = clock;
+        if (outer is not null)
+        {
+            builder.Use(outer);
+        }
+
+        return builder.UseRetry(o =>
+        {
+            o.UseJitter = false;
+            configure?.Invoke(o);
+        }).Build();
+    }
+
+    private static void VerifyCalls(Mock<IGenerationHandler> handler, int times) =>
+        handler.Verify(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(times));
+}
