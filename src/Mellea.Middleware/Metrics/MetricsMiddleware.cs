@@ -177,7 +177,7 @@ public sealed class MetricsMiddleware : IGenerationMiddleware
 
             try
             {
-                Record(context, context.RequestModel ?? requestModel, retriesBefore, failure);
+                Record(context, requestModel ?? context.RequestModel, retriesBefore, failure);
             }
             catch (Exception ex)
             {
