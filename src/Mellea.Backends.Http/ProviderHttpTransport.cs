@@ -1,0 +1,210 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Mellea.Backends.Http;
+
+/// <summary>
+/// Sends a backend's requests and reads its responses, mapping every failure onto <see cref="GenerationException"/>.
+/// Every backend uses one; nothing here is specific to a provider.
+/// </summary>
+/// <remarks>
+/// <para>The transport takes its <see cref="HttpClient"/> from a delegate: a backend built for dependency injection passes
+/// <c>() =&gt; factory.CreateClient(name)</c> so that <c>IHttpClientFactory</c> rotates handlers; a backend built by hand passes
+/// its one client.</para>
+/// <para>Responses are read with <see cref="HttpCompletionOption.ResponseHeadersRead"/>: a stream is parsed as it arrives and
+/// never buffered whole.</para>
+/// </remarks>
+public sealed class ProviderHttpTransport
+{
+    private readonly Func<HttpClient> _clientSource;
+
+    /// <summary>Creates a transport.</summary>
+    /// <param name="clientSource">Returns the client for one call.</param>
+    /// <param name="errorContext">The provider's error context.</param>
+    public ProviderHttpTransport(Func<HttpClient> clientSource, ProviderErrorContext errorContext)
+    {
+        _clientSource = clientSource ?? throw new ArgumentNullException(nameof(clientSource));
+        ErrorContext = errorContext ?? throw new ArgumentNullException(nameof(errorContext));
+    }
+
+    /// <summary>The provider's error context.</summary>
+    public ProviderErrorContext ErrorContext { get; }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the response once its headers have arrived. A non-success status is read
+    /// and thrown as a <see cref="GenerationException"/>; so is a transport failure or a timeout. The caller's cancellation
+    /// surfaces as an <see cref="OperationCanceledException"/>. The caller disposes the response.
+    /// </summary>
+    /// <param name="request">The request; disposed by the caller.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="GenerationException">The provider answered with an error or could not be reached.</exception>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _clientSource().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ProviderErrors.FromResponseAsync(response, ErrorContext, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deserializes a whole JSON response body with a source-generated contract, mapping read and parse failures.</summary>
+    /// <typeparam name="T">The body's type.</typeparam>
+    /// <param name="response">The response.</param>
+    /// <param name="typeInfo">The source-generated contract.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="GenerationException">The body was cut, empty, or not valid JSON.</exception>
+    public async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false)
+                    ?? throw new JsonException("The response body is the JSON literal null.");
+            }
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>
+    /// Reads a Server-Sent Events body as it arrives, with <see cref="SseParser"/>: <c>data:</c> with or without a space, comments and
+    /// <c>id:</c>/<c>event:</c> lines handled by the parser, a final event without a trailing blank line still delivered, and a clean end at
+    /// end of file whether or not a <c>[DONE]</c> came. The caller stops at its own end marker. Read failures (a dropped connection)
+    /// become <see cref="GenerationException"/>; the item parser may throw a <see cref="GenerationException"/> itself (an error event).
+    /// </summary>
+    /// <typeparam name="T">What the item parser makes of one event.</typeparam>
+    /// <param name="response">The streaming response; the caller disposes it.</param>
+    /// <param name="itemParser">Parses one event's data. It runs on the parser's buffer: copy nothing it does not keep.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    public async IAsyncEnumerable<T> ReadServerSentEventsAsync<T>(HttpResponseMessage response, SseItemParser<T> itemParser, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(itemParser);
+        IAsyncEnumerator<SseItem<T>> events;
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            events = SseParser.Create(stream, itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await events.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+                {
+                    throw mapped;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return events.Current.Data;
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads a newline-delimited JSON body (Ollama) as it arrives, one line at a time; blank lines are skipped and a last line
+    /// without a newline is delivered. Read failures become <see cref="GenerationException"/>.
+    /// </summary>
+    /// <typeparam name="T">What the line parser makes of one line.</typeparam>
+    /// <param name="response">The streaming response; the caller disposes it.</param>
+    /// <param name="lineParser">Parses one line's UTF-8 bytes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    public async IAsyncEnumerable<T> ReadJsonLinesAsync<T>(HttpResponseMessage response, JsonLineParser<T> lineParser, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(lineParser);
+        var reader = new JsonLinesReader();
+        Stream stream;
+        try
+        {
+            stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        try
+        {
+            while (true)
+            {
+                ReadOnlyMemory<byte>? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+                {
+                    throw mapped;
+                }
+
+                if (line is not { } bytes)
+                {
+                    yield break;
+                }
+
+                T item;
+                try
+                {
+                    item = lineParser(bytes.Span);
+                }
+                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+                {
+                    throw mapped;
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+    }
+}
+
+/// <summary>Parses one line of a newline-delimited JSON stream.</summary>
+/// <typeparam name="T">The parsed item.</typeparam>
+/// <param name="line">The line's UTF-8 bytes, without the newline.</param>
+public delegate T JsonLineParser<T>(ReadOnlySpan<byte> line);

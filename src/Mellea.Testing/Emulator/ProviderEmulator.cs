@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mellea.Testing;
+
+/// <summary>
+/// A loopback HTTP server (Kestrel on 127.0.0.1, a free port) that speaks LLM providers' wire formats and answers from
+/// <see cref="EmulatorScript"/>s, so apps and backends are tested offline through their real HTTP code.
+/// </summary>
+/// <remarks>
+/// <para>Scripts are answered in the order they were <see cref="Enqueue"/>d; when the queue is empty, <see cref="DefaultScript"/>
+/// answers (or, with none, a 500 that says no script was queued). Every request is recorded in <see cref="Requests"/>, so tests
+/// assert on the wire request. One emulator per test keeps tests parallel-safe.</para>
+/// <code>
+/// await using var emulator = await ProviderEmulator.StartAsync();
+/// emulator.Enqueue(EmulatorScript.Text("Hel", "lo").WithUsage(5, 2));
+/// var backend = new OpenAIBackend(new HttpClient(), new OpenAIBackendOptions { BaseUrl = emulator.OpenAIBaseUrl, ApiKey = "sk-test" });
+/// </code>
+/// </remarks>
+public sealed class ProviderEmulator : IAsyncDisposable
+{
+    private static readonly TimeSpan DrainBeforeAbort = TimeSpan.FromMilliseconds(30);
+    private readonly WebApplication _app;
+    private readonly IReadOnlyList<EmulatorWireFormat> _formats;
+    private readonly ConcurrentQueue<EmulatorScript> _scripts = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+
+    private ProviderEmulator(WebApplication app, IReadOnlyList<EmulatorWireFormat> formats, Uri baseAddress)
+    {
+        _app = app;
+        _formats = formats;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The server's address, for example <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The OpenAI-style base URL (<c>…/v1</c>) to configure a backend with.</summary>
+    public string OpenAIBaseUrl => new Uri(BaseAddress, "v1").AbsoluteUri;
+
+    /// <summary>The script that answers when the queue is empty.</summary>
+    public EmulatorScript? DefaultScript { get; set; }
+
+    /// <summary>Every request received so far, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>The most recent request. Throws when none arrived.</summary>
+    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("The emulator has received no request.");
+
+    /// <summary>Starts an emulator that speaks <paramref name="formats"/> (the OpenAI format when none is given).</summary>
+    /// <param name="formats">The wire formats, tried in order; the first that handles a request answers it.</param>
+    public static Task<ProviderEmulator> StartAsync(params EmulatorWireFormat[] formats) => StartAsync(formats, CancellationToken.None);
+
+    /// <summary>Starts an emulator that speaks <paramref name="formats"/> (the OpenAI format when none is given).</summary>
+    /// <param name="formats">The wire formats.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<ProviderEmulator> StartAsync(IReadOnlyList<EmulatorWireFormat>? formats, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<EmulatorWireFormat> chosen = formats is { Count: > 0 } ? [.. formats] : [new OpenAIWireFormat()];
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        ProviderEmulator? emulator = null;
+        app.Run(context => emulator!.HandleAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        emulator = new ProviderEmulator(app, chosen, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return emulator;
+    }
+
+    /// <summary>Queues scripts; each answers one request, in order.</summary>
+    /// <param name="scripts">The scripts.</param>
+    /// <returns>This emulator.</returns>
+    public ProviderEmulator Enqueue(params EmulatorScript[] scripts)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        foreach (var script in scripts)
+        {
+            _scripts.Enqueue(script ?? throw new ArgumentException("A script must not be null.", nameof(scripts)));
+        }
+
+        return this;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"provider emulator at {BaseAddress} ({string.Join(", ", _formats.Select(f => f.Name))})";
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ApplyHeaders(HttpResponse response, IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        foreach (var header in headers)
+        {
+            response.Headers[header.Key] = header.Value;
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        var request = await RecordAsync(context.Request, aborted).ConfigureAwait(false);
+        _requests.Enqueue(request);
+
+        var format = _formats.FirstOrDefault(f => f.Handles(request));
+        if (format is null)
+        {
+            context.Response.StatusCode = 404;
+            context.Response.ContentType = "application/json";
+            await WriteAsync(context.Response, "{\"error\": {\"message\": \"The emulator has no wire format for this route.\", \"type\": \"invalid_request_error\", \"param\": null, \"code\": null}}", aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_scripts.TryDequeue(out var script) && (script = DefaultScript) is null)
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "application/json";
+            await WriteAsync(context.Response, "{\"error\": {\"message\": \"The emulator has no script queued for this request.\", \"type\": \"server_error\", \"param\": null, \"code\": null}}", aborted).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            if (script.FirstByteDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(script.FirstByteDelay, aborted).ConfigureAwait(false);
+            }
+
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            format.AddResponseHeaders(script, headers);
+            foreach (var header in script.Headers)
+            {
+                headers[header.Key] = header.Value;
+            }
+
+            ApplyHeaders(context.Response, headers);
+            await AnswerAsync(context, format, script, request, aborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away (a timeout test); nothing is left to answer.
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context, EmulatorWireFormat format, EmulatorScript script, RecordedRequest request, CancellationToken aborted)
+    {
+        var response = context.Response;
+        if (script.Fault is { Kind: EmulatorFaultKind.Status } statusFault)
+        {
+            var error = format.RenderError(statusFault, request);
+            response.StatusCode = error.StatusCode;
+            response.ContentType = error.ContentType;
+            ApplyHeaders(response, error.Headers);
+            if (statusFault.RetryAfter is { } retryAfter)
+            {
+                response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await WriteAsync(response, error.Body, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (script.RawBody is { } rawBody)
+        {
+            response.StatusCode = script.RawStatusCode;
+            response.ContentType = script.RawContentType ?? "application/json";
+            await response.Body.WriteAsync(rawBody, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        var streaming = script.RawFrames is not null || format.IsStreamingRequest(request);
+        if (!streaming)
+        {
+            response.StatusCode = 200;
+            response.ContentType = "application/json";
+            var body = script.Fault?.Kind == EmulatorFaultKind.MalformedJson
+                ? format.RenderMalformedBody()
+                : format.RenderResponse(script, request).Body;
+            if (script.Fault?.Kind == EmulatorFaultKind.DropConnection)
+            {
+                // Promise a longer body than is sent, then cut: the client sees the body end early.
+                response.ContentLength = Encoding.UTF8.GetByteCount(body) + 100;
+                await WriteAsync(response, body[..(body.Length / 2)], aborted).ConfigureAwait(false);
+                await AbortAfterDrainAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteAsync(response, body, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        response.StatusCode = script.RawFrames is null ? 200 : script.RawStatusCode;
+        response.ContentType = script.RawFrames is null ? format.StreamContentType : script.RawContentType ?? format.StreamContentType;
+        var frames = script.RawFrames is { } raw ? raw.ToList() : [.. format.RenderStream(script, request)];
+        if (script.Fault?.Kind == EmulatorFaultKind.MalformedJson)
+        {
+            frames.Insert(Math.Min(1, frames.Count), format.RenderMalformedFrame());
+        }
+
+        await response.StartAsync(aborted).ConfigureAwait(false);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            if (script.Fault is { Kind: EmulatorFaultKind.DropConnection } drop && i == drop.AfterChunks)
+            {
+                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                await AbortAfterDrainAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (script.Fault is { Kind: EmulatorFaultKind.ErrorEvent } errorEvent && i == errorEvent.AfterChunks)
+            {
+                await WriteAsync(response, format.RenderErrorEvent(errorEvent), aborted).ConfigureAwait(false);
+                return;
+            }
+
+            if (i > 0 && script.ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(script.ChunkDelay, aborted).ConfigureAwait(false);
+            }
+
+            await WriteAsync(response, frames[i], aborted).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task AbortAfterDrainAsync(HttpContext context)
+    {
+        // A flush hands bytes to Kestrel's output pipe, not to the socket, and an abort discards what the pipe still holds.
+        // A short pause lets the headers and the chunks already "sent" reach the client first, so the cut lands where the
+        // script says: after those chunks, not before the headers.
+        await Task.Delay(DrainBeforeAbort, CancellationToken.None).ConfigureAwait(false);
+        context.Abort();
+    }
+
+    private static async Task<RecordedRequest> RecordAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in request.Headers)
+        {
+            headers[header.Key] = header.Value.ToString();
+        }
+
+        return new RecordedRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, headers, body.ToArray());
+    }
+}
