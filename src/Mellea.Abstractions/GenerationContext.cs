@@ -147,7 +147,10 @@ public sealed class GenerationContext
     /// <summary>Ends one observer's share of the measurement.</summary>
     public void EndObservation() => _observerDepth = Math.Max(0, _observerDepth - 1);
 
-    /// <summary>Stamps the end of the call if nothing has, and returns the duration. Every observer gets the same value.</summary>
+    /// <summary>
+    /// Stamps the end of the call if no observer has yet, and returns the duration. The innermost observer to finish
+    /// stamps it and the outer ones reuse the stamp, so every observer reports the same duration.
+    /// </summary>
     public TimeSpan EnsureEnded()
     {
         if (EndTimestamp == 0)
@@ -172,11 +175,11 @@ public sealed class GenerationContext
         }
     }
 
-    /// <summary>Marks the start of one attempt at the handler: a retry's new attempt gets a fresh end stamp.</summary>
+    /// <summary>
+    /// Marks the start of one attempt at the handler: a retry's new attempt clears an end stamp that an observer inside
+    /// the retry made for the previous attempt.
+    /// </summary>
     internal void BeginHandlerAttempt() => EndTimestamp = 0;
-
-    /// <summary>Stamps the end of an attempt at the handler.</summary>
-    internal void EndHandlerAttempt() => EndTimestamp = TimeProvider.GetTimestamp();
 
     internal void Initialize(GenerationOperation operation, ChatRequest? chat, RawCompletionRequest? raw, CancellationToken cancellationToken)
     {

@@ -22,7 +22,8 @@ internal static class RequestValidator
                 throw new ArgumentException($"Messages[{i}] is null.", $"Messages[{i}]");
             }
 
-            if (!Enum.IsDefined(message.Role))
+            // A range check, not Enum.IsDefined, which boxes: validation runs on every call.
+            if ((uint)message.Role > (uint)ChatRole.Tool)
             {
                 throw new ArgumentException(
                     $"Messages[{i}].Role has the unknown value {((int)message.Role).ToString(CultureInfo.InvariantCulture)}; use system, user, assistant or tool.",
@@ -99,11 +100,29 @@ internal static class RequestValidator
             }
         }
 
-        if (options.ToolChoice is { Mode: ToolChoiceMode.Specific } choice
-            && (options.Tools is null || !options.Tools.Any(t => t.Name == choice.ToolName)))
+        if (options.ToolChoice is { Mode: ToolChoiceMode.Specific } choice && !HasTool(options.Tools, choice.ToolName))
         {
             throw new ArgumentException($"Options.ToolChoice names the tool '{choice.ToolName}', which is not in Options.Tools.", "Options.ToolChoice");
         }
+    }
+
+    // A loop, not a LINQ lambda: a captured variable would allocate a closure on every validation.
+    private static bool HasTool(IList<ToolDefinition>? tools, string? name)
+    {
+        if (tools is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < tools.Count; i++)
+        {
+            if (tools[i].Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Range(string field, double? value, double min, double max)

@@ -20,88 +20,41 @@ internal sealed class HandlerTerminal
 
     private ValueTask ChatAsync(GenerationContext context)
     {
-        ValueTask<ChatResponse> pending;
-        try
-        {
-            pending = _handler.ChatAsync(context.ChatRequest, context.CancellationToken);
-        }
-        catch
-        {
-            context.EndHandlerAttempt();
-            throw;
-        }
-
+        var pending = _handler.ChatAsync(context.ChatRequest, context.CancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
             context.ChatResponse = pending.Result;
-            context.EndHandlerAttempt();
             return default;
         }
 
         return AwaitChatAsync(pending, context);
 
-        static async ValueTask AwaitChatAsync(ValueTask<ChatResponse> pending, GenerationContext context)
-        {
-            try
-            {
-                context.ChatResponse = await pending.ConfigureAwait(false);
-            }
-            finally
-            {
-                context.EndHandlerAttempt();
-            }
-        }
+        static async ValueTask AwaitChatAsync(ValueTask<ChatResponse> pending, GenerationContext context) =>
+            context.ChatResponse = await pending.ConfigureAwait(false);
     }
 
     private ValueTask RawAsync(GenerationContext context)
     {
-        ValueTask<RawCompletionResponse> pending;
-        try
-        {
-            pending = _handler.CompleteRawAsync(context.RawRequest, context.CancellationToken);
-        }
-        catch
-        {
-            context.EndHandlerAttempt();
-            throw;
-        }
-
+        var pending = _handler.CompleteRawAsync(context.RawRequest, context.CancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
             context.RawResponse = pending.Result;
-            context.EndHandlerAttempt();
             return default;
         }
 
         return AwaitRawAsync(pending, context);
 
-        static async ValueTask AwaitRawAsync(ValueTask<RawCompletionResponse> pending, GenerationContext context)
-        {
-            try
-            {
-                context.RawResponse = await pending.ConfigureAwait(false);
-            }
-            finally
-            {
-                context.EndHandlerAttempt();
-            }
-        }
+        static async ValueTask AwaitRawAsync(ValueTask<RawCompletionResponse> pending, GenerationContext context) =>
+            context.RawResponse = await pending.ConfigureAwait(false);
     }
 
     private async ValueTask StreamAsync(GenerationContext context)
     {
-        try
+        // The backend's enumerator is disposed by await foreach on every path, including an abandoned stream,
+        // whose GenerationStreamAbandonedException comes out of WriteAsync below.
+        await foreach (var update in _handler.StreamChatAsync(context.ChatRequest, context.CancellationToken).ConfigureAwait(false))
         {
-            // The backend's enumerator is disposed by await foreach on every path, including an abandoned stream,
-            // whose GenerationStreamAbandonedException comes out of WriteAsync below.
-            await foreach (var update in _handler.StreamChatAsync(context.ChatRequest, context.CancellationToken).ConfigureAwait(false))
-            {
-                await context.Updates.WriteAsync(update).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            context.EndHandlerAttempt();
+            await context.Updates.WriteAsync(update).ConfigureAwait(false);
         }
     }
 }

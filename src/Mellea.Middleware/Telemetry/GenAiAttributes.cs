@@ -130,8 +130,48 @@ public static class GenAiAttributes
     /// <summary><c>mellea.error.category</c>: the low-cardinality <see cref="ErrorCategory"/> name.</summary>
     public const string MelleaErrorCategory = "mellea.error.category";
 
-    /// <summary><c>mellea.stream.outcome</c>: <c>completed</c>, <c>failed</c>, <c>cancelled</c> or <c>abandoned</c>.</summary>
-    public const string MelleaStreamOutcome = "mellea.stream.outcome";
+    /// <summary>
+    /// <c>mellea.outcome</c>: how the call ended, on every generation span: <c>completed</c>, <c>failed</c>, <c>cancelled</c>
+    /// (the caller's token fired; not an error) or <c>abandoned</c> (the caller stopped enumerating a stream; not an error).
+    /// </summary>
+    public const string MelleaOutcome = "mellea.outcome";
+
+    /// <summary><c>mellea.request.context_size</c> (int): the messages sent.</summary>
+    public const string MelleaRequestContextSize = "mellea.request.context_size";
+
+    /// <summary><c>mellea.request.tools</c> (int): the tools offered.</summary>
+    public const string MelleaRequestTools = "mellea.request.tools";
+
+    /// <summary><c>mellea.request.format_type</c>: the schema's name when a JSON-schema response format is requested.</summary>
+    public const string MelleaRequestFormatType = "mellea.request.format_type";
+
+    /// <summary><c>mellea.stream.chunk_count</c> (int), on the stream's end event.</summary>
+    public const string MelleaStreamChunkCount = "mellea.stream.chunk_count";
+
+    /// <summary><c>mellea.stream.time_to_first_chunk</c> (double, seconds), on the first-chunk event.</summary>
+    public const string MelleaStreamTimeToFirstChunk = "mellea.stream.time_to_first_chunk";
+
+    /// <summary><c>mellea.generation.chunk_index</c> (int), on per-chunk events (Python Mellea's name).</summary>
+    public const string MelleaChunkIndex = "mellea.generation.chunk_index";
+
+    /// <summary><c>mellea.generation.chunk_text_length</c> (int), on per-chunk events.</summary>
+    public const string MelleaChunkTextLength = "mellea.generation.chunk_text_length";
+
+    /// <summary><c>mellea.generation.time_since_last_chunk_ms</c> (double), on per-chunk events after the first.</summary>
+    public const string MelleaTimeSinceLastChunkMs = "mellea.generation.time_since_last_chunk_ms";
+
+    /// <summary>Span event names.</summary>
+    public static class Events
+    {
+        /// <summary><c>mellea.stream.first_chunk</c>: the first update of a stream, with <see cref="MelleaStreamTimeToFirstChunk"/>.</summary>
+        public const string StreamFirstChunk = "mellea.stream.first_chunk";
+
+        /// <summary><c>mellea.stream.end</c>: the end of a stream, with <see cref="MelleaStreamChunkCount"/> and <see cref="MelleaOutcome"/>.</summary>
+        public const string StreamEnd = "mellea.stream.end";
+
+        /// <summary><c>mellea.stream.chunk</c>: one streamed update; only with <c>MELLEA_GENERATION_CHUNK_EVENTS</c>.</summary>
+        public const string StreamChunk = "mellea.stream.chunk";
+    }
 
     /// <summary><c>mellea.retry.attempts</c> (int): the attempts after the first.</summary>
     public const string MelleaRetryAttempts = "mellea.retry.attempts";

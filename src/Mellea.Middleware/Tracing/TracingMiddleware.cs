@@ -1,0 +1,376 @@
+using System.Diagnostics;
+using Mellea.Tracing;
+
+namespace Mellea;
+
+/// <summary>
+/// Opens one OpenTelemetry GenAI CLIENT span around <c>next</c> for every call (retries inside it), named
+/// <c>{gen_ai.operation.name} {gen_ai.request.model}</c>, and records the semantic-convention attributes from the
+/// request at start and from <see cref="GenerationMetadata"/> at the end.
+/// </summary>
+/// <remarks>
+/// <para>The span is closed in a <c>finally</c> around <c>next</c>, so it ends on every path: success, failure, caller
+/// cancellation, an abandoned stream, and an answer that needed no I/O. No span is ever kept in a table.</para>
+/// <para>With nothing listening to <see cref="MelleaTelemetry.GenerationSource"/>, the middleware only calls
+/// <c>next</c>: it allocates nothing and does not touch the stream.</para>
+/// <para>Telemetry never throws into the caller: a failure while recording is swallowed.</para>
+/// </remarks>
+public sealed class TracingMiddleware : IGenerationMiddleware
+{
+    private readonly TracingOptions _options;
+    private readonly ContentCapture _content;
+
+    /// <summary>Creates the middleware.</summary>
+    /// <param name="options">The options; copied.</param>
+    public TracingMiddleware(TracingOptions? options = null)
+    {
+        _options = options?.Clone() ?? new TracingOptions();
+        _content = new ContentCapture(_options.MaxContentLength, _options.RedactContent);
+        CaptureContent = _options.ResolveCaptureContent();
+        ChunkEvents = _options.ResolveChunkEvents();
+    }
+
+    /// <summary>Whether this middleware captures content (decided once, when it was built).</summary>
+    public bool CaptureContent { get; }
+
+    /// <summary>Whether this middleware adds an event per streamed update.</summary>
+    public bool ChunkEvents { get; }
+
+    /// <inheritdoc/>
+    public ValueTask InvokeAsync(GenerationContext context, GenerationDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        return MelleaTelemetry.GenerationSource.HasListeners() ? InvokeTracedAsync(context, next) : next(context);
+    }
+
+    private async ValueTask InvokeTracedAsync(GenerationContext context, GenerationDelegate next)
+    {
+        context.BeginObservation();
+        var activity = Start(context, out var startUtc);
+        if (activity is null)
+        {
+            // A sampler said no: nothing to record.
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.EndObservation();
+            }
+
+            return;
+        }
+
+        var previousActivity = context.GenerationActivity;
+        context.GenerationActivity = activity;
+        TracingStreamSink? sink = null;
+        if (context.IsStreaming && activity.IsAllDataRequested && (ChunkEvents || CaptureContent))
+        {
+            sink = new TracingStreamSink(context.Updates, activity, context.TimeProvider, ChunkEvents, CaptureContent);
+            context.Updates = sink;
+        }
+
+        Exception? failure = null;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            if (sink is not null)
+            {
+                context.Updates = sink.Inner;
+            }
+
+            context.GenerationActivity = previousActivity;
+            End(context, activity, startUtc, failure, sink);
+            context.EndObservation();
+        }
+    }
+
+    private Activity? Start(GenerationContext context, out DateTimeOffset startUtc)
+    {
+        // The span starts where the shared measurement started, so that its duration is the metric's duration.
+        var now = context.TimeProvider.GetUtcNow();
+        startUtc = now - context.TimeProvider.GetElapsedTime(context.StartTimestamp);
+        try
+        {
+            var operation = context.Operation.ToOperationName();
+            var model = context.RequestModel;
+            var handler = context.Handler;
+
+            // The sampling-relevant attributes go in at creation, so samplers see them.
+            var tags = new TagList
+            {
+                { GenAiAttributes.OperationName, operation },
+                { GenAiAttributes.ProviderName, handler.ProviderName },
+            };
+            if (model is not null)
+            {
+                tags.Add(GenAiAttributes.RequestModel, model);
+            }
+
+            if (handler.ServerAddress is not null)
+            {
+                tags.Add(GenAiAttributes.ServerAddress, handler.ServerAddress);
+                tags.Add(GenAiAttributes.ServerPort, handler.ServerPort);
+            }
+
+            var activity = MelleaTelemetry.GenerationSource.StartActivity(
+                model is null ? operation : $"{operation} {model}",
+                ActivityKind.Client,
+                parentContext: default,
+                tags: tags,
+                links: null,
+                startTime: startUtc);
+            if (activity is { IsAllDataRequested: true })
+            {
+                SetRequestAttributes(context, activity);
+            }
+
+            return activity;
+        }
+        catch (Exception)
+        {
+            // Telemetry never fails a call.
+            return null;
+        }
+    }
+
+    private void SetRequestAttributes(GenerationContext context, Activity activity)
+    {
+        var options = context.Options;
+        if (options is not null)
+        {
+            SetIfNotNull(activity, GenAiAttributes.RequestTemperature, options.Temperature);
+            SetIfNotNull(activity, GenAiAttributes.RequestTopP, options.TopP);
+            SetIfNotNull(activity, GenAiAttributes.RequestTopK, options.TopK);
+            SetIfNotNull(activity, GenAiAttributes.RequestMaxTokens, options.MaxOutputTokens);
+            SetIfNotNull(activity, GenAiAttributes.RequestSeed, options.Seed);
+            SetIfNotNull(activity, GenAiAttributes.RequestFrequencyPenalty, options.FrequencyPenalty);
+            SetIfNotNull(activity, GenAiAttributes.RequestPresencePenalty, options.PresencePenalty);
+            if (options.StopSequences is { Count: > 0 } stops)
+            {
+                activity.SetTag(GenAiAttributes.RequestStopSequences, stops.ToArray());
+            }
+
+            if (options.ChoiceCount is { } n && n != 1)
+            {
+                activity.SetTag(GenAiAttributes.RequestChoiceCount, n);
+            }
+
+            if (options.ReasoningLevel is { } reasoning)
+            {
+                activity.SetTag(GenAiAttributes.RequestReasoningLevel, reasoning);
+            }
+
+            if (options.ResponseFormat is { } format)
+            {
+                activity.SetTag(GenAiAttributes.OutputType, format.OutputType);
+                if (format.Kind == ResponseFormatKind.JsonSchema)
+                {
+                    activity.SetTag(GenAiAttributes.MelleaRequestFormatType, format.SchemaName);
+                }
+            }
+
+            if (options.Tools is { Count: > 0 } tools)
+            {
+                activity.SetTag(GenAiAttributes.MelleaRequestTools, tools.Count);
+            }
+        }
+
+        if (context.IsStreaming)
+        {
+            activity.SetTag(GenAiAttributes.RequestStream, true);
+        }
+
+        if ((options?.ConversationId ?? ConversationScope.CurrentConversationId) is { } conversationId)
+        {
+            activity.SetTag(GenAiAttributes.ConversationId, conversationId);
+        }
+
+        if (context.Operation == GenerationOperation.RawCompletion)
+        {
+            activity.SetTag(GenAiAttributes.MelleaRequestPromptCount, context.RawRequest.Prompts.Count);
+        }
+        else
+        {
+            activity.SetTag(GenAiAttributes.MelleaRequestContextSize, context.ChatRequest.Messages.Count);
+        }
+
+        _options.Enrichment?.AddTo(context, activity);
+
+        if (CaptureContent)
+        {
+            if (context.Operation == GenerationOperation.RawCompletion)
+            {
+                activity.SetTag(GenAiAttributes.InputMessages, _content.InputPrompts(context.RawRequest.Prompts));
+            }
+            else
+            {
+                var messages = context.ChatRequest.Messages;
+                activity.SetTag(GenAiAttributes.SystemInstructions, _content.SystemInstructions(messages));
+                activity.SetTag(GenAiAttributes.InputMessages, _content.InputMessages(messages));
+            }
+
+            activity.SetTag(GenAiAttributes.ToolDefinitions, _content.ToolDefinitions(options?.Tools));
+        }
+    }
+
+    private void End(GenerationContext context, Activity activity, DateTimeOffset startUtc, Exception? failure, TracingStreamSink? sink)
+    {
+        try
+        {
+            var duration = context.EnsureEnded();
+            if (activity.IsAllDataRequested)
+            {
+                SetResponseAttributes(context, activity, failure, sink);
+            }
+
+            // A zero duration would make Stop() take the system clock; one tick keeps the span on the pipeline's clock.
+            activity.SetEndTime((startUtc + (duration > TimeSpan.Zero ? duration : TimeSpan.FromTicks(1))).UtcDateTime);
+        }
+        catch (Exception)
+        {
+            // Telemetry never fails a call; the span still ends below.
+        }
+        finally
+        {
+            activity.Stop();
+        }
+    }
+
+    private void SetResponseAttributes(GenerationContext context, Activity activity, Exception? failure, TracingStreamSink? sink)
+    {
+        var metadata = context.Metadata;
+        if (metadata is not null)
+        {
+            if (metadata.ResponseModel is { } responseModel)
+            {
+                activity.SetTag(GenAiAttributes.ResponseModel, responseModel);
+            }
+
+            if (metadata.ResponseId is { } responseId)
+            {
+                activity.SetTag(GenAiAttributes.ResponseId, responseId);
+            }
+
+            if (metadata.FinishReasons is { Count: > 0 } reasons)
+            {
+                var values = new string[reasons.Count];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = reasons[i].Value;
+                }
+
+                activity.SetTag(GenAiAttributes.ResponseFinishReasons, values);
+            }
+
+            if (metadata.Usage is { } usage)
+            {
+                SetIfNotNull(activity, GenAiAttributes.UsageInputTokens, usage.InputTokens);
+                SetIfNotNull(activity, GenAiAttributes.UsageOutputTokens, usage.OutputTokens);
+                SetIfNotNull(activity, GenAiAttributes.UsageCacheReadInputTokens, usage.CacheReadInputTokens);
+                SetIfNotNull(activity, GenAiAttributes.UsageCacheWriteInputTokens, usage.CacheWriteInputTokens);
+                SetIfNotNull(activity, GenAiAttributes.UsageReasoningOutputTokens, usage.ReasoningOutputTokens);
+                SetIfNotNull(activity, GenAiAttributes.MelleaUsageTotalTokens, usage.TotalTokens ?? usage.InputTokens + usage.OutputTokens);
+            }
+
+            if (metadata.ProviderRequestId is { } requestId)
+            {
+                activity.SetTag(GenAiAttributes.MelleaProviderRequestId, requestId);
+            }
+        }
+        else if (failure is GenerationException { ProviderRequestId: { } failedRequestId })
+        {
+            activity.SetTag(GenAiAttributes.MelleaProviderRequestId, failedRequestId);
+        }
+
+        if (context.RetryCount > 0)
+        {
+            activity.SetTag(GenAiAttributes.MelleaRetryAttempts, context.RetryCount);
+        }
+
+        string outcome;
+        if (failure is null)
+        {
+            outcome = GenAiAttributes.Values.OutcomeCompleted;
+        }
+        else
+        {
+            var classification = ErrorClassifier.Classify(failure, context.CancellationToken);
+            if (classification.IsCancellation)
+            {
+                // The caller's cancellation and an abandoned stream are outcomes, not errors: status stays unset.
+                outcome = failure is GenerationStreamAbandonedException ? GenAiAttributes.Values.OutcomeAbandoned : GenAiAttributes.Values.OutcomeCancelled;
+            }
+            else
+            {
+                outcome = GenAiAttributes.Values.OutcomeFailed;
+                activity.SetStatus(ActivityStatusCode.Error, failure.Message);
+                activity.SetTag(GenAiAttributes.ErrorType, classification.ErrorType);
+                activity.SetTag(GenAiAttributes.MelleaErrorCategory, classification.Category.ToWireName());
+                activity.AddException(failure);
+            }
+        }
+
+        activity.SetTag(GenAiAttributes.MelleaOutcome, outcome);
+
+        if (context.IsStreaming)
+        {
+            var startUtc = activity.StartTimeUtc;
+            if (context.TimeToFirstChunk is { } ttfc)
+            {
+                activity.SetTag(GenAiAttributes.ResponseTimeToFirstChunk, ttfc.TotalSeconds);
+                activity.AddEvent(new ActivityEvent(
+                    GenAiAttributes.Events.StreamFirstChunk,
+                    new DateTimeOffset(startUtc + ttfc, TimeSpan.Zero),
+                    new ActivityTagsCollection { [GenAiAttributes.MelleaStreamTimeToFirstChunk] = ttfc.TotalSeconds }));
+            }
+
+            activity.AddEvent(new ActivityEvent(
+                GenAiAttributes.Events.StreamEnd,
+                context.TimeProvider.GetUtcNow(),
+                new ActivityTagsCollection
+                {
+                    [GenAiAttributes.MelleaStreamChunkCount] = context.ChunkCount,
+                    [GenAiAttributes.MelleaOutcome] = outcome,
+                }));
+        }
+
+        if (CaptureContent)
+        {
+            if (context.RawResponse is { } raw)
+            {
+                activity.SetTag(GenAiAttributes.OutputMessages, _content.OutputCompletions(raw.Completions));
+            }
+            else if (context.ChatResponse is { } chat)
+            {
+                activity.SetTag(GenAiAttributes.OutputMessages, _content.OutputMessages(chat.Choices));
+            }
+            else if (sink?.Choices() is { Count: > 0 } streamed)
+            {
+                activity.SetTag(GenAiAttributes.OutputMessages, _content.OutputMessages(streamed));
+            }
+        }
+    }
+
+    private static void SetIfNotNull<T>(Activity activity, string key, T? value)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            activity.SetTag(key, v);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"TracingMiddleware(content={CaptureContent}, chunkEvents={ChunkEvents})";
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mellea.Testing;
+
+namespace Mellea.Tracing.Tests;
+
+public sealed class ContentCaptureTests
+{
+    private const string PromptMarker = "PROMPT-MARKER-7f3a";
+    private const string AnswerMarker = "ANSWER-MARKER-91bc";
+
+    private static IEnumerable<string> EverythingRecorded(ActivityCollector collector) =>
+        collector.Stopped.SelectMany(a =>
+            a.TagObjects.Select(t => $"{t.Key}={Render(t.Value)}")
+                .Concat(a.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={Render(t.Value)}")))
+                .Append(a.DisplayName)
+                .Append(a.StatusDescription ?? string.Empty));
+
+    private static string Render(object? value) => value is string[] array ? string.Join(",", array) : value?.ToString() ?? string.Empty;
+
+    private static async Task RunAll(GenerationPipeline pipeline)
+    {
+        var messages = new[] { ChatMessage.System($"system {PromptMarker}"), ChatMessage.User($"user {PromptMarker}") };
+        var options = new GenerationOptions { Tools = [new ToolDefinition("lookup", $"tool {PromptMarker}")] };
+        await pipeline.ChatAsync(new ChatRequest(messages, options));
+        await TestStreams.Drain(pipeline.StreamChatAsync(new ChatRequest(messages, options)));
+        await pipeline.CompleteRawAsync(new RawCompletionRequest([$"raw {PromptMarker}"]));
+    }
+
+    [Fact]
+    public async Task Content_is_never_captured_by_default()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = $"answer {AnswerMarker}" }.AsBuilder()
+            .UseTracing(o => o.Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>()))
+            .Build();
+
+        await RunAll(pipeline);
+
+        collector.GenerationSpans.Should().HaveCount(3);
+        EverythingRecorded(collector).Should().NotContain(s => s.Contains(PromptMarker) || s.Contains(AnswerMarker));
+        collector.GenerationSpans.Should().OnlyContain(s => s.GetTagItem(GenAiAttributes.InputMessages) == null && s.GetTagItem(GenAiAttributes.OutputMessages) == null);
+    }
+
+    [Theory]
+    [InlineData("MELLEA_TRACES_CONTENT", "true")]
+    [InlineData("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "TRUE")]
+    [InlineData("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "span_only")]
+    [InlineData("MELLEA_TRACES_CONTENT", " 1 ")]
+    public void Either_environment_variable_turns_capture_on(string variable, string value)
+    {
+        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?> { [variable] = value });
+
+        new TracingMiddleware(new TracingOptions { Environment = environment }).CaptureContent.Should().BeTrue();
+        new TracingMiddleware(new TracingOptions { Environment = environment, CaptureContent = false }).CaptureContent.Should().BeFalse("the option wins");
+        new TracingMiddleware(new TracingOptions { Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?> { [variable] = "no" }) })
+            .CaptureContent.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task With_capture_on_the_content_attributes_are_valid_json_in_the_semconv_shapes()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = $"answer {AnswerMarker}" }.AsBuilder().UseTracing(o => o.CaptureContent = true).Build();
+
+        await RunAll(pipeline);
+
+        var chat = collector.GenerationSpans[0];
+        using var system = JsonDocument.Parse((string)chat.GetTagItem(GenAiAttributes.SystemInstructions)!);
+        system.RootElement[0].GetProperty("type").GetString().Should().Be("text");
+        system.RootElement[0].GetProperty("content").GetString().Should().Be($"system {PromptMarker}");
+        using var input = JsonDocument.Parse((string)chat.GetTagItem(GenAiAttributes.InputMessages)!);
+        input.RootElement.GetArrayLength().Should().Be(1, "system messages go to gen_ai.system_instructions");
+        input.RootElement[0].GetProperty("role").GetString().Should().Be("user");
+        input.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().Be($"user {PromptMarker}");
+        using var output = JsonDocument.Parse((string)chat.GetTagItem(GenAiAttributes.OutputMessages)!);
+        output.RootElement[0].GetProperty("role").GetString().Should().Be("assistant");
+        output.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().Be($"answer {AnswerMarker}");
+        output.RootElement[0].GetProperty("finish_reason").GetString().Should().Be("stop");
+        using var tools = JsonDocument.Parse((string)chat.GetTagItem(GenAiAttributes.ToolDefinitions)!);
+        tools.RootElement[0].GetProperty("type").GetString().Should().Be("function");
+        tools.RootElement[0].GetProperty("name").GetString().Should().Be("lookup");
+
+        var stream = collector.GenerationSpans[1];
+        using var streamed = JsonDocument.Parse((string)stream.GetTagItem(GenAiAttributes.OutputMessages)!);
+        streamed.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().Be($"answer {AnswerMarker}");
+
+        var raw = collector.GenerationSpans[2];
+        using var prompts = JsonDocument.Parse((string)raw.GetTagItem(GenAiAttributes.InputMessages)!);
+        prompts.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().Be($"raw {PromptMarker}");
+    }
+
+    [Fact]
+    public async Task The_size_cap_keeps_the_json_valid_and_redaction_edits_every_text()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = new string('y', 500) }.AsBuilder()
+            .UseTracing(o =>
+            {
+                o.CaptureContent = true;
+                o.MaxContentLength = 100;
+                o.RedactContent = text => text.Replace("secret@example.test", "[email]", StringComparison.Ordinal);
+            })
+            .Build();
+
+        await pipeline.ChatAsync(new ChatRequest([ChatMessage.User("mail secret@example.test"), ChatMessage.User(new string('x', 1000))]));
+
+        var span = collector.GenerationSpans.Single();
+        var inputJson = (string)span.GetTagItem(GenAiAttributes.InputMessages)!;
+        using var input = JsonDocument.Parse(inputJson);
+        input.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().Be("mail [email]");
+        input.RootElement[1].GetProperty("parts")[0].GetProperty("content").GetString()!.Length.Should().BeLessThanOrEqualTo(101);
+        inputJson.Should().NotContain("secret@example.test");
+        using var output = JsonDocument.Parse((string)span.GetTagItem(GenAiAttributes.OutputMessages)!);
+        output.RootElement[0].GetProperty("parts")[0].GetProperty("content").GetString().Should().EndWith("…").And.HaveLength(101);
+    }
+
+    [Fact]
+    public async Task Streams_are_not_watched_at_all_without_capture_or_chunk_events()
+    {
+        GenerationUpdateSink? seen = null;
+        GenerationUpdateSink? outer = null;
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler().AsBuilder()
+            .Use((context, next) =>
+            {
+                outer = context.Updates;
+                return next(context);
+            })
+            .UseTracing(o => o.CaptureContent = false)
+            .Use((context, next) =>
+            {
+                seen = context.Updates;
+                return next(context);
+            })
+            .Build();
+
+        await TestStreams.Drain(pipeline.StreamChatAsync(new ChatRequest("hi")));
+
+        seen.Should().BeSameAs(outer, "tracing does not wrap the stream unless it needs the text or per-chunk events");
+    }
+}
