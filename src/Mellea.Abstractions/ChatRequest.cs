@@ -28,13 +28,27 @@ public sealed class ChatRequest
     /// <summary>The options.</summary>
     public GenerationOptions? Options { get; }
 
-    /// <summary>Returns a request with the same messages and other options.</summary>
-    /// <param name="options">The new options.</param>
-    public ChatRequest WithOptions(GenerationOptions? options) => new(Messages, options);
+    /// <summary>The template the prompt was made from, if any; telemetry records its name and version.</summary>
+    public PromptTemplate? PromptTemplate { get; init; }
 
-    /// <summary>Returns a request with the same options and other messages.</summary>
+    /// <summary>Creates a request whose last message is <paramref name="template"/> rendered as a user message, with the template attached.</summary>
+    /// <param name="template">The template.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="history">Messages that come before it (a system prompt, earlier turns).</param>
+    /// <exception cref="FormatException">The template cannot be rendered; the message names the variable or placeholder.</exception>
+    public static ChatRequest FromTemplate(PromptTemplate template, GenerationOptions? options = null, IEnumerable<ChatMessage>? history = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return new ChatRequest([.. history ?? [], template.RenderUserMessage()], options) { PromptTemplate = template };
+    }
+
+    /// <summary>Returns a request with the same messages and template and other options.</summary>
+    /// <param name="options">The new options.</param>
+    public ChatRequest WithOptions(GenerationOptions? options) => new(Messages, options) { PromptTemplate = PromptTemplate };
+
+    /// <summary>Returns a request with the same options and template and other messages.</summary>
     /// <param name="messages">The new messages.</param>
-    public ChatRequest WithMessages(IEnumerable<ChatMessage> messages) => new(messages, Options);
+    public ChatRequest WithMessages(IEnumerable<ChatMessage> messages) => new(messages, Options) { PromptTemplate = PromptTemplate };
 
     /// <summary>
     /// Checks the request and throws an <see cref="ArgumentException"/> that names the first bad field.

@@ -78,6 +78,9 @@ public sealed class GenerationContext
     /// <summary>The options of the current request, whichever the operation.</summary>
     public GenerationOptions? Options => Operation == GenerationOperation.RawCompletion ? _rawRequest?.Options : _chatRequest?.Options;
 
+    /// <summary>The template the request's prompt was made from, if the request carries one.</summary>
+    public PromptTemplate? PromptTemplate => Operation == GenerationOperation.RawCompletion ? _rawRequest?.PromptTemplate : _chatRequest?.PromptTemplate;
+
     /// <summary>The model the call asks for: the request's model, or the handler's default.</summary>
     public string? RequestModel => Options?.ModelId ?? Handler.DefaultModelId;
 

@@ -22,9 +22,12 @@ public sealed class RawCompletionRequest
     /// <summary>The options.</summary>
     public GenerationOptions? Options { get; }
 
-    /// <summary>Returns a request with the same prompts and other options.</summary>
+    /// <summary>The template the prompts were made from, if any; telemetry records its name and version.</summary>
+    public PromptTemplate? PromptTemplate { get; init; }
+
+    /// <summary>Returns a request with the same prompts and template and other options.</summary>
     /// <param name="options">The new options.</param>
-    public RawCompletionRequest WithOptions(GenerationOptions? options) => new(Prompts, options);
+    public RawCompletionRequest WithOptions(GenerationOptions? options) => new(Prompts, options) { PromptTemplate = PromptTemplate };
 
     /// <summary>Checks the request and throws an <see cref="ArgumentException"/> that names the first bad field.</summary>
     /// <exception cref="ArgumentException">A field is missing or out of range.</exception>

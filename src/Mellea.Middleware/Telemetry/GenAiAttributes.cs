@@ -160,6 +160,24 @@ public static class GenAiAttributes
     /// <summary><c>mellea.generation.time_since_last_chunk_ms</c> (double), on per-chunk events after the first.</summary>
     public const string MelleaTimeSinceLastChunkMs = "mellea.generation.time_since_last_chunk_ms";
 
+    /// <summary><c>gen_ai.prompt.name</c>: the named prompt template used.</summary>
+    public const string PromptName = "gen_ai.prompt.name";
+
+    /// <summary><c>gen_ai.prompt.version</c>: its version.</summary>
+    public const string PromptVersion = "gen_ai.prompt.version";
+
+    /// <summary><c>gen_ai.prompt.variable.&lt;key&gt;</c>: one template variable (opt-in content).</summary>
+    public const string PromptVariablePrefix = "gen_ai.prompt.variable.";
+
+    /// <summary><c>llm.prompt_template.template</c> (OpenInference): the template text, written by developers.</summary>
+    public const string LlmPromptTemplate = "llm.prompt_template.template";
+
+    /// <summary><c>llm.prompt_template.version</c> (OpenInference).</summary>
+    public const string LlmPromptTemplateVersion = "llm.prompt_template.version";
+
+    /// <summary><c>llm.prompt_template.variables</c> (OpenInference): the variables as a JSON object (opt-in content).</summary>
+    public const string LlmPromptTemplateVariables = "llm.prompt_template.variables";
+
     /// <summary>Span event names.</summary>
     public static class Events
     {

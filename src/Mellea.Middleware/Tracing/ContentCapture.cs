@@ -187,6 +187,24 @@ internal sealed class ContentCapture
         });
     }
 
+    /// <summary>Developer-written text (a template): capped, not redacted.</summary>
+    public string Cap(string text) => text.Length <= _maxLength ? text : string.Concat(text.AsSpan(0, _maxLength), "…");
+
+    /// <summary>One captured text value: redacted and capped.</summary>
+    public string Text(string text) => Cap(Redact(text));
+
+    /// <summary>Template variables as one JSON object: redacted, capped, always valid JSON.</summary>
+    public string Variables(IReadOnlyDictionary<string, string> variables) => Write((writer, budget) =>
+    {
+        writer.WriteStartObject();
+        foreach (var variable in variables)
+        {
+            WriteText(writer, variable.Key, variable.Value, budget);
+        }
+
+        writer.WriteEndObject();
+    });
+
     /// <summary>Tool arguments or results: JSON when the text parses as JSON (semconv prefers objects), else a JSON string.</summary>
     public string Json(string text) => Write((writer, budget) =>
     {

@@ -207,6 +207,11 @@ public sealed class TracingMiddleware : IGenerationMiddleware
 
         _options.Enrichment?.AddTo(context, activity);
 
+        if (context.PromptTemplate is { } template)
+        {
+            SetTemplateAttributes(activity, template);
+        }
+
         if (CaptureContent)
         {
             if (context.Operation == GenerationOperation.RawCompletion)
@@ -221,6 +226,28 @@ public sealed class TracingMiddleware : IGenerationMiddleware
             }
 
             activity.SetTag(GenAiAttributes.ToolDefinitions, _content.ToolDefinitions(options?.Tools));
+        }
+    }
+
+    private void SetTemplateAttributes(Activity activity, PromptTemplate template)
+    {
+        activity.SetTag(GenAiAttributes.PromptName, template.Name);
+        if (template.Version is { } version)
+        {
+            activity.SetTag(GenAiAttributes.PromptVersion, version);
+            activity.SetTag(GenAiAttributes.LlmPromptTemplateVersion, version);
+        }
+
+        // Template text is written by developers, not users, so it is recorded without content capture (capped all the same).
+        activity.SetTag(GenAiAttributes.LlmPromptTemplate, _content.Cap(template.Template));
+        if (CaptureContent && template.Variables.Count > 0)
+        {
+            foreach (var variable in template.Variables)
+            {
+                activity.SetTag(GenAiAttributes.PromptVariablePrefix + variable.Key, _content.Text(variable.Value));
+            }
+
+            activity.SetTag(GenAiAttributes.LlmPromptTemplateVariables, _content.Variables(template.Variables));
         }
     }
 
