@@ -64,4 +64,25 @@ public sealed class ChildProcessTests
         warnings.Should().ContainSingle().Which.Should().StartWith("warning: mellea telemetry:").And.Contain("MELLEA_TRACES_OTLP");
         result.StandardOutput.Should().Contain("probe answer: pong");
     }
+
+    [Fact]
+    public async Task Grpc_is_the_default_protocol_and_reaches_the_collector()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var receiver = await OtlpReceiver.StartAsync(cancellationToken);
+
+        var result = await ProbeProcess.RunAsync(
+            new Dictionary<string, string>
+            {
+                ["MELLEA_TRACES_ENABLED"] = "1",
+                ["MELLEA_TRACES_OTLP"] = "yes",
+                ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = receiver.GrpcEndpoint.ToString(),
+            },
+            cancellationToken);
+
+        result.ExitCode.Should().Be(0, result.StandardError);
+        result.StandardError.Should().BeEmpty();
+        var spans = await receiver.WaitForSpansAsync(1, ReceiveTimeout, cancellationToken);
+        spans.Should().ContainSingle(span => span.Name == "chat probe-model").Which.ServiceName.Should().Be("mellea", "OTEL_SERVICE_NAME defaults to mellea");
+    }
 }

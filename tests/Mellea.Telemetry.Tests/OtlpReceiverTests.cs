@@ -16,6 +16,8 @@ public sealed class OtlpReceiverTests
         first.Endpoint.Host.Should().Be("127.0.0.1");
         first.Endpoint.Port.Should().NotBe(second.Endpoint.Port);
         first.TracesEndpoint.Should().Be(new Uri($"http://127.0.0.1:{first.Endpoint.Port}/v1/traces"));
+        first.GrpcEndpoint.Host.Should().Be("127.0.0.1");
+        first.GrpcEndpoint.Port.Should().NotBe(first.Endpoint.Port, "cleartext gRPC needs an HTTP/2-only port");
     }
 
     [Fact]

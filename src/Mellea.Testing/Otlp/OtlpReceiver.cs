@@ -4,8 +4,7 @@ using Google.Protobuf;
 using Mellea.Testing.Otlp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
@@ -14,15 +13,19 @@ using OpenTelemetry.Proto.Collector.Trace.V1;
 namespace Mellea.Testing;
 
 /// <summary>
-/// A loopback OpenTelemetry collector for tests: Kestrel on 127.0.0.1 with a free port, accepting OTLP/HTTP protobuf
-/// exports on <c>/v1/traces</c> and <c>/v1/metrics</c>, decoding them and keeping what arrived. Point an OTLP exporter
-/// (or a child process's <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) at <see cref="Endpoint"/> with protocol
-/// <c>http/protobuf</c>, then wait for what you expect with <see cref="WaitForSpansAsync"/> or <see cref="WaitForMetricAsync"/>.
+/// A loopback OpenTelemetry collector for tests: Kestrel on 127.0.0.1 with free ports, accepting OTLP/HTTP protobuf
+/// exports on <c>/v1/traces</c> and <c>/v1/metrics</c> at <see cref="Endpoint"/> and OTLP/gRPC exports at
+/// <see cref="GrpcEndpoint"/>, decoding them and keeping what arrived. Point an OTLP exporter (or a child process's
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) at one of them, then wait for what you expect with
+/// <see cref="WaitForSpansAsync"/> or <see cref="WaitForMetricAsync"/>.
 /// </summary>
 /// <remarks>Thread-safe. Each instance has its own port, so tests running in parallel do not share a receiver.</remarks>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private const string ProtobufContentType = "application/x-protobuf";
+    private const string GrpcContentType = "application/grpc";
+    private const string GrpcTracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    private const string GrpcMetricsPath = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
 
     private readonly Lock _gate = new();
     private readonly List<ReceivedSpan> _spans = [];
@@ -39,6 +42,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     /// <summary>The base URL, <c>http://127.0.0.1:{port}</c>: the value for <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
     public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>
+    /// The OTLP/gRPC endpoint, <c>http://127.0.0.1:{port}</c> on a second port that speaks cleartext HTTP/2 only: the
+    /// value for <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> with protocol <c>grpc</c>.
+    /// </summary>
+    public Uri GrpcEndpoint { get; private set; } = null!;
 
     /// <summary>The span URL, <c>{Endpoint}/v1/traces</c>.</summary>
     public Uri TracesEndpoint => new(Endpoint, "v1/traces");
@@ -90,7 +99,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
         // The empty builder reads no configuration files and starts no file watchers: tests start many of these.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddLogging();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        ListenOptions? http = null;
+        ListenOptions? grpc = null;
+
+        // Two ports, because cleartext HTTP/2 (what gRPC uses without TLS) needs an endpoint that speaks only HTTP/2.
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+        });
         var app = builder.Build();
         var receiver = new OtlpReceiver { _app = app };
         app.Run(receiver.HandleAsync);
@@ -104,8 +121,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Endpoint = new Uri(address.EndsWith('/') ? address : address + "/", UriKind.Absolute);
+        // Kestrel writes the port it bound back into each endpoint's options.
+        receiver.Endpoint = new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}/", UriKind.Absolute);
+        receiver.GrpcEndpoint = new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}/", UriKind.Absolute);
         return receiver;
     }
 
@@ -204,6 +222,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value;
+        if (string.Equals(path, GrpcTracePath, StringComparison.Ordinal) || string.Equals(path, GrpcMetricsPath, StringComparison.Ordinal))
+        {
+            await HandleGrpcAsync(context, isTraces: path == GrpcTracePath).ConfigureAwait(false);
+            return;
+        }
+
         var isTraces = string.Equals(path, "/v1/traces", StringComparison.Ordinal);
         var isMetrics = string.Equals(path, "/v1/metrics", StringComparison.Ordinal);
         if (!isTraces && !isMetrics)
@@ -257,6 +281,65 @@ public sealed class OtlpReceiver : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The exporter gave up or the receiver is stopping: nobody reads the answer.
+        }
+    }
+
+    private async Task HandleGrpcAsync(HttpContext context, bool isTraces)
+    {
+        Interlocked.Increment(ref isTraces ? ref _traceRequests : ref _metricRequests);
+        if (!HttpProtocol.IsHttp2(context.Request.Protocol)
+            || context.Request.ContentType?.StartsWith(GrpcContentType, StringComparison.OrdinalIgnoreCase) != true)
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        context.Response.ContentType = GrpcContentType;
+        try
+        {
+            if (HoldRequests)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, aborted.Token).ConfigureAwait(false);
+            }
+
+            var body = await ReadBodyAsync(context.Request, aborted.Token).ConfigureAwait(false);
+
+            // A unary gRPC message: one byte "compressed" flag, a 4-byte big-endian length, then the protobuf bytes.
+            if (body.Length < 5 || body[0] != 0 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1, 4)) != body.Length - 5)
+            {
+                context.Response.AppendTrailer("grpc-status", "3");
+                context.Response.AppendTrailer("grpc-message", "expected one uncompressed length-prefixed message");
+                return;
+            }
+
+            var message = body.AsSpan(5);
+            IMessage response;
+            if (isTraces)
+            {
+                Add(OtlpDecoder.Decode(ExportTraceServiceRequest.Parser.ParseFrom(message)), _spans);
+                response = new ExportTraceServiceResponse();
+            }
+            else
+            {
+                Add(OtlpDecoder.Decode(ExportMetricsServiceRequest.Parser.ParseFrom(message)), _metrics);
+                response = new ExportMetricsServiceResponse();
+            }
+
+            var payload = response.ToByteArray();
+            var framed = new byte[payload.Length + 5];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), (uint)payload.Length);
+            payload.CopyTo(framed, 5);
+            await context.Response.Body.WriteAsync(framed, aborted.Token).ConfigureAwait(false);
+            context.Response.AppendTrailer("grpc-status", "0");
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            context.Response.AppendTrailer("grpc-status", "3");
+        }
+        catch (OperationCanceledException)
+        {
+            // As for OTLP/HTTP: the exporter gave up or the receiver is stopping.
         }
     }
 
