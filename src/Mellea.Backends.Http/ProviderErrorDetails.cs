@@ -81,22 +81,10 @@ public sealed class ProviderErrorDetails
         var details = new ProviderErrorDetails();
         if (root.TryGetProperty("error", out var error))
         {
-            switch (error.ValueKind)
+            details = FromErrorValue(error);
+            if (error.ValueKind == JsonValueKind.String)
             {
-                case JsonValueKind.Object:
-                    details.Message = Text(error, "message");
-                    details.Type = Text(error, "type");
-                    details.Code = Text(error, "code");
-                    details.Param = Text(error, "param");
-                    details.RequestId = Text(error, "litellm_call_id");
-                    break;
-                case JsonValueKind.String:
-                    details.Message = error.GetString();
-                    details.Type = Text(root, "error_type");
-                    break;
-                default:
-                    details.Message = error.GetRawText();
-                    break;
+                details.Type = Text(root, "error_type");
             }
 
             return details;
@@ -126,6 +114,31 @@ public sealed class ProviderErrorDetails
         }
 
         return null;
+    }
+
+    /// <summary>Reads the value of an <c>error</c> property: an object with message, type, code and param, or a plain message.</summary>
+    /// <param name="error">The value of <c>error</c>.</param>
+    public static ProviderErrorDetails FromErrorValue(JsonElement error)
+    {
+        var details = new ProviderErrorDetails();
+        switch (error.ValueKind)
+        {
+            case JsonValueKind.Object:
+                details.Message = Text(error, "message");
+                details.Type = Text(error, "type");
+                details.Code = Text(error, "code");
+                details.Param = Text(error, "param");
+                details.RequestId = Text(error, "litellm_call_id");
+                break;
+            case JsonValueKind.String:
+                details.Message = error.GetString();
+                break;
+            default:
+                details.Message = error.GetRawText();
+                break;
+        }
+
+        return details;
     }
 
     /// <inheritdoc/>

@@ -84,7 +84,7 @@ public static class ProviderErrors
         var status = details.CodeAsStatus;
         var reason = details.ReasonCode;
         var category = status is { } s ? ErrorClassifier.CategorizeStatus(s, reason) : CategorizeReason(reason);
-        var text = $"{context.ProviderName} reported an error in the middle of the stream: {context.Scrub(details.Message ?? "no message")}";
+        var text = $"{context.ProviderName} reported an error after the response had started (status 200): {context.Scrub(details.Message ?? "no message")}";
         return new GenerationException(category, AppendCodes(text, details))
         {
             StatusCode = status,

@@ -22,6 +22,9 @@ public sealed class LiteLlmWireFormat : OpenAIWireFormat
     /// <summary>The upstream base URL sent in <c>x-litellm-model-api-base</c>.</summary>
     public string? ModelApiBase { get; set; } = "https://x-example-1234.openai.azure.com";
 
+    /// <summary>The call id sent in <c>x-litellm-call-id</c>, or null to send none.</summary>
+    public string? CallId { get; set; } = "b980db26-9512-45cc-b1da-c511a363b83f";
+
     /// <summary>The retries sent in <c>x-litellm-attempted-retries</c>.</summary>
     public int? AttemptedRetries { get; set; }
 
@@ -29,8 +32,12 @@ public sealed class LiteLlmWireFormat : OpenAIWireFormat
     public override void AddResponseHeaders(EmulatorScript script, IDictionary<string, string> headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        headers["x-litellm-call-id"] = "b980db26-9512-45cc-b1da-c511a363b83f";
         headers["x-litellm-version"] = "1.40.21";
+        if (CallId is not null)
+        {
+            headers["x-litellm-call-id"] = CallId;
+        }
+
         if (ResponseCostUsd is { } cost)
         {
             headers["x-litellm-response-cost"] = cost.ToString("R", CultureInfo.InvariantCulture);
