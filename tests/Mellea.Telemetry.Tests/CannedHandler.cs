@@ -21,13 +21,7 @@ internal sealed class CannedHandler : IGenerationHandler
     public ValueTask<RawCompletionResponse> CompleteRawAsync(RawCompletionRequest request, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
-    /// <summary>A pipeline whose one middleware opens a generation span named <paramref name="spanName"/> around each call.</summary>
-    public static GenerationPipeline PipelineWithSpan(string spanName) =>
-        new CannedHandler().AsBuilder()
-            .Use(async (context, next) =>
-            {
-                using var span = MelleaTelemetry.GenerationSource.StartActivity(spanName, System.Diagnostics.ActivityKind.Client);
-                await next(context);
-            })
-            .Build();
+    /// <summary>A pipeline with the real tracing and metrics middlewares around this handler.</summary>
+    public static GenerationPipeline InstrumentedPipeline() =>
+        new CannedHandler().AsBuilder().UseTracing().UseMetrics().Build();
 }

@@ -37,7 +37,17 @@ public sealed class ChildProcessTests
         chat.Name.Should().Be("chat probe-model");
         chat.Kind.Should().Be("Client");
         chat.ServiceName.Should().Be("telemetry-probe");
+        chat.StatusCode.Should().NotBe("Error");
+        chat.Attributes[GenAiAttributes.OperationName].Should().Be("chat");
         chat.Attributes[GenAiAttributes.RequestModel].Should().Be("probe-model");
+        chat.Attributes[GenAiAttributes.ResponseModel].Should().Be("probe-model");
+        chat.Attributes[GenAiAttributes.ProviderName].Should().Be("probe");
+        chat.Attributes[GenAiAttributes.ServerAddress].Should().Be("probe.invalid");
+        chat.Attributes[GenAiAttributes.ServerPort].Should().Be(8080L);
+        chat.Attributes[GenAiAttributes.UsageInputTokens].Should().Be(3L, "integers travel as OTLP int values");
+        chat.Attributes[GenAiAttributes.UsageOutputTokens].Should().Be(1L);
+        chat.Attributes.Should().NotContainKey(GenAiAttributes.InputMessages, "content is never captured by default");
+        chat.Attributes.Values.OfType<string>().Should().NotContain(value => value.Contains("ping") || value.Contains("pong"));
         result.StandardOutput.Should().Contain("span \"chat probe-model\" kind=Client", "MELLEA_TRACES_CONSOLE writes each span to stdout");
         var duration = await receiver.WaitForMetricAsync(MelleaMetrics.OperationDuration, ReceiveTimeout, cancellationToken);
         duration.ScopeName.Should().Be("mellea.metrics");

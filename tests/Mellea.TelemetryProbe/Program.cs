@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mellea;
 using Mellea.TelemetryProbe;
 
@@ -6,16 +5,10 @@ using Mellea.TelemetryProbe;
 var telemetry = MelleaOpenTelemetry.StartFromEnvironment();
 await using (telemetry.ConfigureAwait(false))
 {
+    // The real middlewares, in their default order: one generation span per call, metrics inside it.
     var pipeline = new CannedChatHandler()
         .AsBuilder()
-        .Use(static async (context, next) =>
-        {
-            // Stands in for UseTracing() until the tracing middleware lands: one CLIENT span from Mellea's generation source.
-            using var span = MelleaTelemetry.GenerationSource.StartActivity($"chat {CannedChatHandler.ModelId}", ActivityKind.Client);
-            span?.SetTag(GenAiAttributes.OperationName, "chat");
-            span?.SetTag(GenAiAttributes.RequestModel, CannedChatHandler.ModelId);
-            await next(context).ConfigureAwait(false);
-        })
+        .UseTracing()
         .UseMetrics()
         .Build();
 

@@ -90,6 +90,11 @@ public sealed class MelleaTelemetryProviders : IDisposable, IAsyncDisposable
 
     private Task StartShutdown()
     {
+        if (TracerProvider is null && MeterProvider is null)
+        {
+            return Task.CompletedTask;
+        }
+
         var shutdown = new Task(ShutDownProviders, TaskCreationOptions.LongRunning);
         if (Interlocked.CompareExchange(ref _shutdown, shutdown, null) is { } existing)
         {
@@ -106,8 +111,9 @@ public sealed class MelleaTelemetryProviders : IDisposable, IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         try
         {
+            // Spans are flushed first so that a slow metric export cannot starve them. Metrics are not flushed here:
+            // their shutdown collects and exports once more, and a flush before it would export every metric twice.
             TracerProvider?.ForceFlush(Remaining(_shutdownTimeout, deadline));
-            MeterProvider?.ForceFlush(Remaining(_shutdownTimeout, deadline));
             TracerProvider?.Shutdown(Remaining(_shutdownTimeout, deadline));
             MeterProvider?.Shutdown(Remaining(_shutdownTimeout, deadline));
         }

@@ -38,7 +38,6 @@ internal static class TelemetryEnvironmentReader
             env.IsTrue(MelleaTelemetryVariables.MetricsEnabled),
             env.IsTrue(MelleaTelemetryVariables.MetricsConsole));
 
-        var anyExport = traces.Exports || metrics.Exports;
         var interval = metrics.Exports
             ? ReadMilliseconds(env, MelleaTelemetryVariables.MetricExportInterval, MelleaTelemetrySettings.DefaultMetricExportInterval, warnings)
             : MelleaTelemetrySettings.DefaultMetricExportInterval;
@@ -58,7 +57,7 @@ internal static class TelemetryEnvironmentReader
             MetricsConsole = metrics.Console,
             MetricExportInterval = interval,
             ExportTimeout = exportTimeout,
-            ServiceName = anyExport ? env.Get(MelleaTelemetryVariables.ServiceName) ?? MelleaTelemetrySettings.DefaultServiceName : MelleaTelemetrySettings.DefaultServiceName,
+            ServiceName = env.Get(MelleaTelemetryVariables.ServiceName) ?? MelleaTelemetrySettings.DefaultServiceName,
             Warnings = warnings,
         };
     }
