@@ -24,6 +24,7 @@ public sealed class ChildProcessTests
                 ["MELLEA_TRACES_CONSOLE"] = "true",
                 ["MELLEA_METRICS_ENABLED"] = "true",
                 ["MELLEA_METRICS_OTLP"] = "true",
+                ["MELLEA_METRICS_CONSOLE"] = "true",
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                 ["OTEL_SERVICE_NAME"] = "telemetry-probe",
@@ -49,6 +50,8 @@ public sealed class ChildProcessTests
         chat.Attributes.Should().NotContainKey(GenAiAttributes.InputMessages, "content is never captured by default");
         chat.Attributes.Values.OfType<string>().Should().NotContain(value => value.Contains("ping") || value.Contains("pong"));
         result.StandardOutput.Should().Contain("span \"chat probe-model\" kind=Client", "MELLEA_TRACES_CONSOLE writes each span to stdout");
+        result.StandardOutput.Split('\n').Count(line => line.StartsWith($"metric {MelleaMetrics.OperationDuration} [s] Histogram", StringComparison.Ordinal))
+            .Should().Be(1, "MELLEA_METRICS_CONSOLE writes the final collection once at exit");
         var duration = await receiver.WaitForMetricAsync(MelleaMetrics.OperationDuration, ReceiveTimeout, cancellationToken);
         duration.ScopeName.Should().Be("mellea.metrics");
         duration.Unit.Should().Be("s");

@@ -49,6 +49,39 @@ public sealed class StartFromEnvironmentTests
     }
 
     [Fact]
+    public async Task A_traces_specific_http_endpoint_is_used_exactly_as_given()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync(TestContext.Current.CancellationToken);
+        var spanName = $"chat {Guid.NewGuid():N}";
+        var telemetry = MelleaOpenTelemetry.StartFromEnvironment(
+            Of(
+                ("MELLEA_TRACES_ENABLED", "true"), ("MELLEA_TRACES_OTLP", "true"),
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.TracesEndpoint.ToString()), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", RefusingEndpoint().ToString())),
+            new CollectingLoggerFactory());
+
+        using (MelleaTelemetry.GenerationSource.StartActivity(spanName))
+        {
+        }
+
+        await telemetry.DisposeAsync();
+
+        receiver.Spans.Should().Contain(span => span.Name == spanName, "no /v1/traces is appended to a signal-specific endpoint, and it wins over the generic one");
+    }
+
+    [Fact]
+    public void An_environment_that_throws_gives_a_warning_and_no_provider_instead_of_an_exception()
+    {
+        var logs = new CollectingLoggerFactory();
+
+        using var telemetry = MelleaOpenTelemetry.StartFromEnvironment(new TelemetryEnvironment(_ => throw new InvalidOperationException("broken")), logs);
+
+        telemetry.TracerProvider.Should().BeNull();
+        telemetry.MeterProvider.Should().BeNull();
+        logs.Warnings.Should().ContainSingle().Which.Should().Contain("could not be read");
+    }
+
+    [Fact]
     public void Nothing_enabled_builds_no_provider_and_logs_nothing()
     {
         var logs = new CollectingLoggerFactory();
