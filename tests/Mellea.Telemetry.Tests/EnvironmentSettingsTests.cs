@@ -154,6 +154,28 @@ public sealed class EnvironmentSettingsTests
     }
 
     [Fact]
+    public void Exporters_with_the_umbrella_switch_explicitly_off_stay_quiet()
+    {
+        var settings = MelleaTelemetrySettings.FromEnvironment(Of(
+            ("MELLEA_TRACES_ENABLED", "false"), ("MELLEA_TRACES_OTLP", "true"),
+            ("MELLEA_METRICS_ENABLED", "0"), ("MELLEA_METRICS_CONSOLE", "true"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")));
+
+        settings.TracesEnabled.Should().BeFalse();
+        settings.MetricsEnabled.Should().BeFalse();
+        settings.Warnings.Should().BeEmpty("switching a signal off on purpose is not a misconfiguration");
+    }
+
+    [Fact]
+    public void Metrics_exporter_without_the_umbrella_switch_gives_exactly_one_warning()
+    {
+        var settings = MelleaTelemetrySettings.FromEnvironment(Of(("MELLEA_METRICS_CONSOLE", "true")));
+
+        settings.MetricsEnabled.Should().BeFalse();
+        settings.Warnings.Should().ContainSingle().Which.Should().Contain("MELLEA_METRICS_ENABLED");
+    }
+
+    [Fact]
     public void Invalid_endpoint_gives_one_warning_that_does_not_repeat_the_value()
     {
         var settings = MelleaTelemetrySettings.FromEnvironment(Of(

@@ -18,6 +18,9 @@ internal static class TelemetryEnvironmentReader
         WarnAboutDeprecatedNames(env, warnings);
 
         // The new names win; the deprecated ones are read only when the new one is unset.
+        var tracesSwitchSet = env.Get(MelleaTelemetryVariables.TracesEnabled) is not null
+            || env.Get(MelleaTelemetryVariables.DeprecatedTraceApplication) is not null
+            || env.Get(MelleaTelemetryVariables.DeprecatedTraceBackend) is not null;
         var tracesEnabled = env.Get(MelleaTelemetryVariables.TracesEnabled) is not null
             ? env.IsTrue(MelleaTelemetryVariables.TracesEnabled)
             : env.IsTrue(MelleaTelemetryVariables.DeprecatedTraceApplication) || env.IsTrue(MelleaTelemetryVariables.DeprecatedTraceBackend);
@@ -29,6 +32,7 @@ internal static class TelemetryEnvironmentReader
             warnings,
             new SignalNames("Tracing", "spans", MelleaTelemetryVariables.TracesEnabled, MelleaTelemetryVariables.TracesOtlp, MelleaTelemetryVariables.TracesConsole, MelleaTelemetryVariables.OtlpTracesEndpoint, MelleaTelemetryVariables.OtlpTracesProtocol, TracesSignalPath),
             tracesEnabled,
+            tracesSwitchSet,
             tracesConsole);
 
         var metrics = ReadSignal(
@@ -36,6 +40,7 @@ internal static class TelemetryEnvironmentReader
             warnings,
             new SignalNames("Metrics", "metrics", MelleaTelemetryVariables.MetricsEnabled, MelleaTelemetryVariables.MetricsOtlp, MelleaTelemetryVariables.MetricsConsole, MelleaTelemetryVariables.OtlpMetricsEndpoint, MelleaTelemetryVariables.OtlpMetricsProtocol, MetricsSignalPath),
             env.IsTrue(MelleaTelemetryVariables.MetricsEnabled),
+            env.Get(MelleaTelemetryVariables.MetricsEnabled) is not null,
             env.IsTrue(MelleaTelemetryVariables.MetricsConsole));
 
         var interval = metrics.Exports
@@ -78,12 +83,14 @@ internal static class TelemetryEnvironmentReader
         }
     }
 
-    private static Signal ReadSignal(TelemetryEnvironment env, List<string> warnings, SignalNames names, bool enabled, bool console)
+    private static Signal ReadSignal(TelemetryEnvironment env, List<string> warnings, SignalNames names, bool enabled, bool switchSet, bool console)
     {
         var otlpRequested = env.IsTrue(names.Otlp);
         if (!enabled)
         {
-            if (otlpRequested || console)
+            // An exporter with the switch left unset is a forgotten switch. An explicit "false" is an operator turning
+            // the signal off while keeping its exporters configured, which deserves no warning.
+            if (!switchSet && (otlpRequested || console))
             {
                 var exporter = otlpRequested ? names.Otlp : names.Console;
                 warnings.Add($"{exporter} is set but {names.Enabled} is not, so {names.Noun} are not recorded. Set {names.Enabled}=true to export them.");
