@@ -19,6 +19,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
 {
     private readonly TracingOptions _options;
     private readonly ContentCapture _content;
+    private readonly SpanTagCache _cache = new();
 
     /// <summary>Creates the middleware.</summary>
     /// <param name="options">The options; copied.</param>
@@ -102,32 +103,13 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         startUtc = now - context.TimeProvider.GetElapsedTime(context.StartTimestamp);
         try
         {
-            var operation = context.Operation.ToOperationName();
-            var model = context.RequestModel;
-            var handler = context.Handler;
-
-            // The sampling-relevant attributes go in at creation, so samplers see them.
-            var tags = new TagList
-            {
-                { GenAiAttributes.OperationName, operation },
-                { GenAiAttributes.ProviderName, handler.ProviderName },
-            };
-            if (model is not null)
-            {
-                tags.Add(GenAiAttributes.RequestModel, model);
-            }
-
-            if (handler.ServerAddress is not null)
-            {
-                tags.Add(GenAiAttributes.ServerAddress, handler.ServerAddress);
-                tags.Add(GenAiAttributes.ServerPort, handler.ServerPort);
-            }
-
+            // The name and the sampling-relevant attributes go in at creation, so samplers see them; both are cached.
+            var start = _cache.GetStart(context.Handler, context.Operation, context.RequestModel);
             var activity = MelleaTelemetry.GenerationSource.StartActivity(
-                model is null ? operation : $"{operation} {model}",
+                start.Name,
                 ActivityKind.Client,
                 parentContext: default,
-                tags: tags,
+                tags: start.Tags,
                 links: null,
                 startTime: startUtc);
             if (activity is { IsAllDataRequested: true })
@@ -149,11 +131,11 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         var options = context.Options;
         if (options is not null)
         {
-            SetIfNotNull(activity, GenAiAttributes.RequestTemperature, options.Temperature);
-            SetIfNotNull(activity, GenAiAttributes.RequestTopP, options.TopP);
-            SetIfNotNull(activity, GenAiAttributes.RequestTopK, options.TopK);
-            SetIfNotNull(activity, GenAiAttributes.RequestMaxTokens, options.MaxOutputTokens);
-            SetIfNotNull(activity, GenAiAttributes.RequestSeed, options.Seed);
+            activity.SetCached(GenAiAttributes.RequestTemperature, options.Temperature, _cache.Temperature);
+            activity.SetCached(GenAiAttributes.RequestTopP, options.TopP, _cache.TopP);
+            activity.SetCached(GenAiAttributes.RequestTopK, options.TopK, _cache.TopK);
+            activity.SetCached(GenAiAttributes.RequestMaxTokens, options.MaxOutputTokens, _cache.MaxTokens);
+            activity.SetCached(GenAiAttributes.RequestSeed, options.Seed, _cache.Seed);
             SetIfNotNull(activity, GenAiAttributes.RequestFrequencyPenalty, options.FrequencyPenalty);
             SetIfNotNull(activity, GenAiAttributes.RequestPresencePenalty, options.PresencePenalty);
             if (options.StopSequences is { Count: > 0 } stops)
@@ -182,7 +164,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
 
             if (options.Tools is { Count: > 0 } tools)
             {
-                activity.SetTag(GenAiAttributes.MelleaRequestTools, tools.Count);
+                activity.SetTag(GenAiAttributes.MelleaRequestTools, _cache.ToolCount.Box(tools.Count));
             }
         }
 
@@ -202,7 +184,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         }
         else
         {
-            activity.SetTag(GenAiAttributes.MelleaRequestContextSize, context.ChatRequest.Messages.Count);
+            activity.SetTag(GenAiAttributes.MelleaRequestContextSize, _cache.ContextSize.Box(context.ChatRequest.Messages.Count));
         }
 
         _options.Enrichment?.AddTo(context, activity);
@@ -291,13 +273,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
 
             if (metadata.FinishReasons is { Count: > 0 } reasons)
             {
-                var values = new string[reasons.Count];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reasons[i].Value;
-                }
-
-                activity.SetTag(GenAiAttributes.ResponseFinishReasons, values);
+                activity.SetTag(GenAiAttributes.ResponseFinishReasons, _cache.FinishReasons(reasons));
             }
 
             if (metadata.Usage is { } usage)
