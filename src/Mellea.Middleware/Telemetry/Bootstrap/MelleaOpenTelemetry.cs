@@ -54,7 +54,7 @@ public static class MelleaOpenTelemetry
     public static MelleaTelemetryProviders Start(MelleaTelemetrySettings settings, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var warnings = new List<string>(settings.Warnings);
+        var warnings = new List<string>(settings.Warnings ?? []);
         TracerProvider? tracerProvider = null;
         MeterProvider? meterProvider = null;
         try

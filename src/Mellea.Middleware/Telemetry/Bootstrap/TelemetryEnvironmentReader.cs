@@ -63,7 +63,7 @@ internal static class TelemetryEnvironmentReader
             MetricExportInterval = interval,
             ExportTimeout = exportTimeout,
             ServiceName = env.Get(MelleaTelemetryVariables.ServiceName) ?? MelleaTelemetrySettings.DefaultServiceName,
-            Warnings = warnings,
+            Warnings = warnings.AsReadOnly(),
         };
     }
 
