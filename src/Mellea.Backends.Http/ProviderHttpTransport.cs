@@ -107,7 +107,7 @@ public sealed class ProviderHttpTransport
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            events = SseParser.Create(stream, itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            events = SseParser.Create(new EventStreamTerminator(stream), itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
         {
