@@ -200,4 +200,48 @@ public sealed class DependencyInjectionTests
         FluentActions.Invoking(() => provider.GetRequiredKeyedService<IGenerationHandler>("x"))
             .Should().Throw<InvalidOperationException>().WithMessage("Mellea:Pipelines:x:Middlewares names 'missing'*");
     }
+
+    [Fact]
+    public void The_built_in_middlewares_are_named_in_configuration_with_their_sections()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "fake",
+            ["Mellea:Middlewares:0"] = "tracing",
+            ["Mellea:Middlewares:1"] = "metrics",
+            ["Mellea:Middlewares:2"] = "retry",
+            ["Mellea:Middlewares:3"] = "defaults",
+            ["Mellea:Tracing:CaptureContent"] = "true",
+            ["Mellea:Tracing:ChunkEvents"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
+        services.AddMellea(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var pipeline = provider.GetRequiredService<GenerationPipeline>();
+
+        pipeline.Middlewares.Select(m => m.GetType().Name).Should().Equal(
+            nameof(TracingMiddleware), nameof(MetricsMiddleware), nameof(RetryMiddleware), nameof(DefaultOptionsMiddleware));
+        var tracing = (TracingMiddleware)pipeline.Middlewares[0];
+        tracing.CaptureContent.Should().BeTrue();
+        tracing.ChunkEvents.Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_application_registration_of_a_built_in_middleware_is_kept()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "fake",
+            ["Mellea:Middlewares:0"] = "tracing",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
+        services.AddMelleaTracing(o => o.CaptureContent = true);
+        services.AddMellea(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        ((TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0]).CaptureContent.Should().BeTrue();
+    }
 }

@@ -101,6 +101,23 @@ public static class GenerationPipelineServiceCollectionExtensions
         var root = configuration.GetSection(sectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMiddlewareFactory, DefaultOptionsMiddlewareFactory>());
 
+        // The built-in middlewares can be named in configuration without further calls; an application that registered
+        // its own (AddMelleaTracing(configure), …) keeps it.
+        if (!HasMiddleware(services, TracingServiceCollectionExtensions.MiddlewareName))
+        {
+            services.AddMelleaTracing();
+        }
+
+        if (!HasMiddleware(services, MetricsServiceCollectionExtensions.MiddlewareName))
+        {
+            services.AddMelleaMetrics();
+        }
+
+        if (!HasMiddleware(services, RetryServiceCollectionExtensions.MiddlewareName))
+        {
+            services.AddMelleaRetry();
+        }
+
         services.AddSingleton(sp => ConfiguredPipelineFactory.Build(new GenerationPipelineSettings(null, root, null), sp));
         services.AddSingleton<IGenerationHandler>(sp => sp.GetRequiredService<GenerationPipeline>());
         foreach (var pipeline in root.GetSection("Pipelines").GetChildren())
@@ -112,6 +129,11 @@ public static class GenerationPipelineServiceCollectionExtensions
 
         return services;
     }
+
+    private static bool HasMiddleware(IServiceCollection services, string name) =>
+        services.Any(d => d.ServiceType == typeof(IGenerationMiddlewareFactory)
+            && d.ImplementationInstance is IGenerationMiddlewareFactory factory
+            && string.Equals(factory.Name, name, StringComparison.OrdinalIgnoreCase));
 
     private sealed class NamedBackendFactory(string name, Func<GenerationPipelineSettings, IServiceProvider, IGenerationHandler> create) : IGenerationBackendFactory
     {
