@@ -25,6 +25,21 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void A_chat_call_that_succeeds_at_once_through_the_retry_middleware_allocates_nothing()
+    {
+        var handler = new CannedHandler(TestHandlers.Answer());
+        var bare = handler.AsBuilder().Build();
+        var retried = handler.AsBuilder().UseRetry().Build();
+        var request = TestHandlers.Chat();
+
+        var withRetry = AllocatedPerThousandCalls(retried, request);
+        var without = AllocatedPerThousandCalls(bare, request);
+
+        // Polly's pooled ResilienceContext, a struct state and a static callback: nothing per call on the happy path.
+        (withRetry - without).Should().Be(0);
+    }
+
+    [Fact]
     public async Task With_a_listener_the_same_call_is_recorded_which_proves_the_silent_path_is_the_enabled_check()
     {
         using var meter = new Meter($"mellea.metrics.loud.{Guid.NewGuid():N}");

@@ -72,7 +72,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     /// <inheritdoc/>
     public override string ToString() => $"RetryMiddleware({_options})";
 
-    private static async ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next)
+    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next)
     {
         var callerToken = context.CancellationToken;
         var resilience = ResilienceContextPool.Shared.Get(callerToken);
@@ -87,12 +87,35 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         }
 
         resilience.Properties.Set(StreamKey, watcher);
+        ValueTask pending;
         try
         {
-            await pipeline.ExecuteAsync(
+            pending = pipeline.ExecuteAsync(
                 static (resilience, state) => AttemptAsync(resilience, state.Context, state.Next),
                 resilience,
-                (Context: context, Next: next)).ConfigureAwait(false);
+                (Context: context, Next: next));
+        }
+        catch (Exception ex)
+        {
+            pending = ValueTask.FromException(ex);
+        }
+
+        // An answer that came at once (a cache, a canned handler) finishes here, without an async state machine.
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            Finish(context, resilience, original, callerToken);
+            return default;
+        }
+
+        return AwaitAsync(pending, context, resilience, original, callerToken);
+    }
+
+    private static async ValueTask AwaitAsync(ValueTask pending, GenerationContext context, ResilienceContext resilience, GenerationUpdateSink? original, CancellationToken callerToken)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex) when (!callerToken.IsCancellationRequested)
         {
@@ -106,16 +129,21 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         }
         finally
         {
-            context.CancellationToken = callerToken;
-            if (original is not null)
-            {
-                context.Updates = original;
-            }
-
-            resilience.Properties.Set(ContextKey, null!);
-            resilience.Properties.Set(StreamKey, null);
-            ResilienceContextPool.Shared.Return(resilience);
+            Finish(context, resilience, original, callerToken);
         }
+    }
+
+    private static void Finish(GenerationContext context, ResilienceContext resilience, GenerationUpdateSink? original, CancellationToken callerToken)
+    {
+        context.CancellationToken = callerToken;
+        if (original is not null)
+        {
+            context.Updates = original;
+        }
+
+        resilience.Properties.Set(ContextKey, null!);
+        resilience.Properties.Set(StreamKey, null);
+        ResilienceContextPool.Shared.Return(resilience);
     }
 
     private static ValueTask AttemptAsync(ResilienceContext resilience, GenerationContext context, GenerationDelegate next)
