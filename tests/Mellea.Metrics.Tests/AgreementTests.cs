@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Mellea.Testing;
+using Moq;
+
+namespace Mellea.Metrics.Tests;
+
+/// <summary>
+/// With the default order (tracing, metrics, retry), the span and the metrics of one call report the same duration, time to
+/// first chunk and error.type, and the retries appear as span events, as mellea.retry.attempts and in mellea.llm.retries.
+/// </summary>
+public sealed class AgreementTests : IDisposable
+{
+    private static readonly TelemetryEnvironment NoPricing = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
+
+    private readonly string _model = $"agree-{Guid.NewGuid():N}";
+    private readonly Meter _meter = new($"mellea.metrics.agree.{Guid.NewGuid():N}");
+    private readonly MetricCollector _collector;
+    private readonly ActivityListener _listener;
+    private readonly ConcurrentQueue<Activity> _spans = new();
+    private readonly FakeTimeProvider _clock = new();
+
+    public AgreementTests()
+    {
+        _collector = new MetricCollector(_meter);
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MelleaTelemetry.GenerationSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                // Only this test's spans: the model name is unique to the test.
+                if (activity.GetTagItem(GenAiAttributes.RequestModel) as string == _model)
+                {
+                    _spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _collector.Dispose();
+        _meter.Dispose();
+    }
+
+    [Fact]
+    public async Task A_retried_call_has_one_span_and_one_duration_that_agree_and_its_retries_everywhere()
+    {
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        var calls = 0;
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(1.25));
+                return calls++ == 0
+                    ? ValueTask.FromException<ChatResponse>(TestHandlers.Status(429, TimeSpan.FromSeconds(2)))
+                    : new ValueTask<ChatResponse>(TestHandlers.Answer());
+            });
+        var pipeline = Build(handler.Object);
+
+        await Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), _clock, TimeSpan.FromSeconds(1));
+
+        var span = _spans.Should().ContainSingle("tracing outside retry gives one logical span").Which;
+        var duration = _collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Which;
+        duration.Value.Should().Be(4.5, "two attempts of 1.25 s and the 2 s Retry-After");
+        span.Duration.TotalSeconds.Should().Be(duration.Value);
+        span.GetTagItem(GenAiAttributes.MelleaRetryAttempts).Should().Be(1);
+        var retry = span.Events.Should().ContainSingle(e => e.Name == RetryEventNames.EventName).Which;
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.FromRetryAfter, true));
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.ErrorType, "429"));
+        _collector.Of(MelleaMetrics.Retries).Should().ContainSingle().Which.Value.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_failed_call_has_the_same_error_type_on_the_span_and_the_metrics()
+    {
+        var handler = TestHandlers.Sequence(TestHandlers.Status(401));
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        var pipeline = Build(handler.Object);
+
+        await pipeline.Invoking(p => p.ChatAsync(TestHandlers.Chat()).AsTask()).Should().ThrowAsync<GenerationException>();
+
+        var span = _spans.Should().ContainSingle().Which;
+        span.GetTagItem(GenAiAttributes.ErrorType).Should().Be("401");
+        _collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Which.Tag("error.type").Should().Be("401");
+        _collector.Of(MelleaMetrics.Errors).Should().ContainSingle().Which.Tag("error.type").Should().Be("401");
+    }
+
+    [Fact]
+    public async Task A_stream_has_the_same_time_to_first_chunk_and_duration_on_the_span_and_the_metrics()
+    {
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        handler.Setup(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() => TestHandlers.Stream(TestHandlers.Updates("a", "b"), _clock, TimeSpan.FromSeconds(0.4)));
+        var pipeline = Build(handler.Object);
+
+        await TestHandlers.Collect(pipeline.StreamChatAsync(TestHandlers.Chat()));
+
+        var span = _spans.Should().ContainSingle().Which;
+        var ttfc = _collector.Of(MelleaMetrics.TimeToFirstChunk).Should().ContainSingle().Which;
+        ttfc.Value.Should().Be(0.4);
+        span.GetTagItem(GenAiAttributes.ResponseTimeToFirstChunk).Should().Be(ttfc.Value);
+        var duration = _collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Which;
+        duration.Value.Should().Be(1.2);
+        span.Duration.TotalSeconds.Should().Be(duration.Value);
+    }
+
+    private GenerationPipeline Build(IGenerationHandler handler)
+    {
+        var builder = handler.AsBuilder();
+        builder.TimeProvider = _clock;
+        return builder
+            .UseTracing()
+            .UseMetrics(_meter, o => o.Environment = NoPricing)
+            .UseRetry(o => o.UseJitter = false)
+            .Build();
+    }
+}
