@@ -11,6 +11,9 @@ namespace Mellea.Extensions.AI;
 /// </summary>
 internal static class MessageMapper
 {
+    // Microsoft.Extensions.AI's default options indent; tool-call arguments go to providers as compact JSON text.
+    private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     public static List<ChatMessage> ToMellea(IEnumerable<Meai.ChatMessage> messages, string? instructions)
     {
         var result = new List<ChatMessage>();
@@ -76,7 +79,7 @@ internal static class MessageMapper
 
         var arguments = call.Arguments is null
             ? "{}"
-            : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+            : JsonSerializer.Serialize(call.Arguments, CompactJson.GetTypeInfo(typeof(IDictionary<string, object?>)));
         return new ToolCallPart(call.CallId ?? string.Empty, call.Name, arguments);
     }
 
@@ -176,6 +179,6 @@ internal static class MessageMapper
         string text => text,
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
         JsonElement element => element.GetRawText(),
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())),
+        _ => JsonSerializer.Serialize(result, CompactJson.GetTypeInfo(result.GetType())),
     };
 }
