@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text;
+using Mellea.Backends.Http;
+
+namespace Mellea.Backends.OpenAI.Tests;
+
+/// <summary>The shared HTTP layer on its own: error bodies of every provider shape, Retry-After, SSE and NDJSON framing, scrubbing, base URLs.</summary>
+public sealed class HttpLayerTests
+{
+    private static readonly ProviderErrorContext Context = new("test", secret: "sk-secret-XYZ", credentialSetting: "TEST_KEY");
+
+    [Theory]
+    [InlineData("""{"error":{"message":"m","type":"invalid_request_error","param":"tools","code":"bad_tool"}}""", "m", "invalid_request_error", "bad_tool", "tools")]
+    [InlineData("""{"error":{"message":"m","type":"None","param":"None","code":403}}""", "m", null, "403", null)]
+    [InlineData("""{"error":"Input validation error","error_type":"validation"}""", "Input validation error", "validation", null, null)]
+    [InlineData("""{"detail":"Not Found"}""", "Not Found", null, null, null)]
+    [InlineData("""{"errors":[{"code":"authentication_token_not_valid","message":"expired"}],"trace":"t-1","status_code":401}""", "expired", null, "authentication_token_not_valid", null)]
+    public void Error_bodies_of_every_provider_shape_are_read(string body, string message, string? type, string? code, string? param)
+    {
+        var details = ProviderErrorDetails.Parse(Encoding.UTF8.GetBytes(body))!;
+
+        details.Message.Should().Be(message);
+        details.Type.Should().Be(type);
+        details.Code.Should().Be(code);
+        details.Param.Should().Be(param);
+    }
+
+    [Fact]
+    public void A_status_echo_code_gives_way_to_the_type_as_the_reason()
+    {
+        var details = ProviderErrorDetails.Parse("""{"error":{"message":"m","type":"budget_exceeded","code":"429"}}"""u8)!;
+
+        details.CodeAsStatus.Should().Be(429);
+        details.ReasonCode.Should().Be("budget_exceeded");
+        ProviderErrorDetails.Parse("not json"u8).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Non_json_error_bodies_are_quoted_and_scrubbed()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.BadGateway) { Content = new StringContent("<html>upstream sk-secret-XYZ died</html>") };
+
+        var error = await ProviderErrors.FromResponseAsync(response, Context, TestContext.Current.CancellationToken);
+
+        error.Category.Should().Be(ErrorCategory.ServerError);
+        error.IsRetryable.Should().BeTrue();
+        error.Message.Should().Contain("upstream [REDACTED] died").And.NotContain("sk-secret-XYZ");
+    }
+
+    [Fact]
+    public async Task Auth_errors_name_the_credential_setting()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = new StringContent("""{"error":{"message":"bad key"}}""") };
+
+        var error = await ProviderErrors.FromResponseAsync(response, Context, TestContext.Current.CancellationToken);
+
+        error.Message.Should().Contain("TEST_KEY");
+    }
+
+    [Fact]
+    public void Retry_after_reads_ms_then_seconds_then_a_date_then_a_fraction()
+    {
+        static TimeSpan? Read(string name, string value)
+        {
+            using var response = new HttpResponseMessage();
+            response.Headers.TryAddWithoutValidation(name, value);
+            return RetryAfterHeaders.Read(response.Headers);
+        }
+
+        Read("retry-after-ms", "250").Should().Be(TimeSpan.FromMilliseconds(250));
+        Read("Retry-After", "12").Should().Be(TimeSpan.FromSeconds(12));
+        Read("Retry-After", "1.5").Should().Be(TimeSpan.FromSeconds(1.5));
+        Read("Retry-After", DateTimeOffset.UtcNow.AddMinutes(-5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Should().Be(TimeSpan.Zero);
+        Read("x-other", "1").Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("data: {\"a\":1}\n\ndata: {\"a\":2}\n\n", 2)]
+    [InlineData("data:{\"a\":1}\n\ndata:{\"a\":2}", 2)]
+    [InlineData("event: message\nid: 7\ndata: {\"a\":1}\n\n: keep-alive\n\ndata: {\"a\":2}\n", 2)]
+    [InlineData("data: {\"a\":1}\r\n\r\ndata: {\"a\":2}\r\n\r\n", 2)]
+    public async Task Sse_framing_variants_all_deliver_every_event(string body, int expected)
+    {
+        var transport = new ProviderHttpTransport(() => throw new InvalidOperationException(), Context);
+        using var response = new HttpResponseMessage { Content = new StringContent(body) };
+        var items = new List<string>();
+
+        await foreach (var item in transport.ReadServerSentEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), TestContext.Current.CancellationToken))
+        {
+            items.Add(item);
+        }
+
+        items.Should().HaveCount(expected);
+        items[^1].Should().Be("{\"a\":2}");
+    }
+
+    [Fact]
+    public async Task Ndjson_lines_are_split_with_a_last_line_without_newline()
+    {
+        var transport = new ProviderHttpTransport(() => throw new InvalidOperationException(), Context);
+        var body = string.Join("\n", Enumerable.Range(0, 3000).Select(i => $"{{\"i\":{i}}}")) + "\n\n{\"i\":\"last\"}";
+        using var response = new HttpResponseMessage { Content = new StringContent(body) };
+        var items = new List<string>();
+
+        await foreach (var item in transport.ReadJsonLinesAsync(response, static line => Encoding.UTF8.GetString(line), TestContext.Current.CancellationToken))
+        {
+            items.Add(item);
+        }
+
+        items.Should().HaveCount(3001);
+        items[2999].Should().Be("{\"i\":2999}");
+        items[^1].Should().Be("{\"i\":\"last\"}");
+    }
+
+    [Fact]
+    public void Error_events_categorize_by_status_code_or_reason()
+    {
+        ProviderErrors.FromErrorEvent("""{"error":{"message":"x","code":"503"}}"""u8, Context).Category.Should().Be(ErrorCategory.ServerError);
+        ProviderErrors.FromErrorEvent("""{"error":{"message":"x","type":"invalid_request_error"}}"""u8, Context).Category.Should().Be(ErrorCategory.InvalidRequest);
+        ProviderErrors.FromErrorEvent("""{"error":{"message":"x","code":"content_filter"}}"""u8, Context).Category.Should().Be(ErrorCategory.ContentPolicy);
+        ProviderErrors.FromErrorEvent("""{"error":"Ollama ran out of memory"}"""u8, Context).Category.Should().Be(ErrorCategory.ServerError);
+    }
+
+    [Fact]
+    public void Caller_cancellation_is_not_mapped_but_a_timeout_is()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        ProviderErrors.FromException(new TaskCanceledException(), Context, cancelled.Token).Should().BeNull();
+        ProviderErrors.FromException(new TaskCanceledException("t", new TimeoutException()), Context, CancellationToken.None)!.Category.Should().Be(ErrorCategory.Timeout);
+        ProviderErrors.FromException(new InvalidOperationException(), Context, CancellationToken.None).Should().BeNull();
+    }
+
+    [Fact]
+    public void Inner_exceptions_that_carry_the_secret_are_replaced()
+    {
+        var error = ProviderErrors.FromException(new HttpRequestException("failed for sk-secret-XYZ"), Context, CancellationToken.None)!;
+
+        error.ToString().Should().NotContain("sk-secret-XYZ");
+        error.Category.Should().Be(ErrorCategory.TransportError);
+    }
+
+    [Theory]
+    [InlineData("https://api.openai.com/v1", "https://api.openai.com/v1/chat/completions")]
+    [InlineData("https://api.openai.com/v1/", "https://api.openai.com/v1/chat/completions")]
+    [InlineData("http://localhost:4000", "http://localhost:4000/chat/completions")]
+    public void Base_urls_join_relative_routes(string baseUrl, string expected) =>
+        ProviderEndpoint.Combine(ProviderEndpoint.ParseBaseUrl(baseUrl, "X"), "chat/completions").AbsoluteUri.Should().Be(expected);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("relative/path")]
+    [InlineData("file:///etc/passwd")]
+    public void Bad_base_urls_name_the_setting(string value)
+    {
+        var parse = () => ProviderEndpoint.ParseBaseUrl(value, "MY_BASE_URL");
+
+        parse.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("MY_BASE_URL");
+    }
+}
