@@ -8,6 +8,7 @@ namespace Mellea.Backends.Http;
 public sealed class ProviderErrorContext
 {
     private static readonly string[] DefaultRequestIdHeaders = ["x-request-id"];
+    private string[] _secrets;
 
     /// <summary>Creates a context.</summary>
     /// <param name="providerName">The OTel <c>gen_ai.provider.name</c> value.</param>
@@ -18,7 +19,7 @@ public sealed class ProviderErrorContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
         ProviderName = providerName;
-        Secret = string.IsNullOrEmpty(secret) ? null : secret;
+        _secrets = string.IsNullOrEmpty(secret) ? [] : [secret];
         CredentialSetting = credentialSetting;
         RequestIdHeaders = requestIdHeaders is { Count: > 0 } ? requestIdHeaders : DefaultRequestIdHeaders;
     }
@@ -26,8 +27,8 @@ public sealed class ProviderErrorContext
     /// <summary>The OTel <c>gen_ai.provider.name</c> value.</summary>
     public string ProviderName { get; }
 
-    /// <summary>The secret scrubbed from messages.</summary>
-    internal string? Secret { get; }
+    /// <summary>Whether any secret is registered.</summary>
+    internal bool HasSecrets => Volatile.Read(ref _secrets).Length > 0;
 
     /// <summary>Where the credential comes from, for auth error messages.</summary>
     public string? CredentialSetting { get; }
@@ -37,7 +38,59 @@ public sealed class ProviderErrorContext
 
     /// <summary>Replaces every occurrence of the secret in <paramref name="text"/>.</summary>
     /// <param name="text">Text that came from the provider or from an exception.</param>
-    public string Scrub(string text) => SecretScrubber.Scrub(text, Secret);
+    public string Scrub(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var secret in Volatile.Read(ref _secrets))
+        {
+            text = SecretScrubber.Scrub(text, secret);
+        }
+
+        return text;
+    }
+
+    /// <summary>Whether <paramref name="text"/> contains a registered secret.</summary>
+    /// <param name="text">The text.</param>
+    public bool ContainsSecret(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var secret in Volatile.Read(ref _secrets))
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Registers another secret to scrub, for credentials obtained after construction (watsonx's IAM bearer token, refreshed hourly).
+    /// Thread-safe; secrets are never removed, so a rotated token stays scrubbed.
+    /// </summary>
+    /// <param name="secret">The secret; ignored when null or empty.</param>
+    public void AddSecret(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var current = Volatile.Read(ref _secrets);
+            if (Array.IndexOf(current, secret) >= 0)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _secrets, [.. current, secret], current) == current)
+            {
+                return;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"error context for {ProviderName}";

@@ -223,7 +223,7 @@ public static class ProviderErrors
     private static Exception Sanitize(Exception exception, ProviderErrorContext context)
     {
         // Inner exceptions end up in ToString(); keep them only when they cannot carry the secret.
-        if (context.Secret is null || !exception.ToString().Contains(context.Secret, StringComparison.Ordinal))
+        if (!context.HasSecrets || !context.ContainsSecret(exception.ToString()))
         {
             return exception;
         }

@@ -158,4 +158,16 @@ public sealed class HttpLayerTests
 
         parse.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("MY_BASE_URL");
     }
+
+    [Fact]
+    public void Secrets_added_later_are_scrubbed_too()
+    {
+        var context = new ProviderErrorContext("watsonx", secret: "api-key-1");
+        context.AddSecret("iam-token-2");
+
+        var error = ProviderErrors.FromException(new HttpRequestException("api-key-1 then iam-token-2"), context, CancellationToken.None)!;
+
+        context.Scrub("a api-key-1 b iam-token-2").Should().Be("a [REDACTED] b [REDACTED]");
+        error.ToString().Should().NotContain("api-key-1").And.NotContain("iam-token-2");
+    }
 }

@@ -238,6 +238,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
             await WriteAsync(response, frames[i], aborted).ConfigureAwait(false);
         }
+
+        if (script.Fault is { Kind: EmulatorFaultKind.DropConnection })
+        {
+            // More chunks were asked for than the answer has: cut after the last one, before the response completes.
+            await AbortAfterDrainAsync(context).ConfigureAwait(false);
+        }
     }
 
     private static async Task AbortAfterDrainAsync(HttpContext context)
