@@ -111,6 +111,26 @@ public sealed class AgreementTests : IDisposable
         span.Duration.TotalSeconds.Should().Be(duration.Value);
     }
 
+    [Fact]
+    public async Task Retry_outside_tracing_and_metrics_gives_one_span_and_one_operation_per_attempt()
+    {
+        var handler = TestHandlers.Sequence(TestHandlers.Status(503), null);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        var builder = handler.Object.AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder
+            .UseRetry(o => o.InitialDelay = TimeSpan.Zero)
+            .UseTracing()
+            .UseMetrics(_meter, o => o.Environment = NoPricing)
+            .Build();
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _spans.Select(s => s.GetTagItem(GenAiAttributes.ErrorType)).Should().Equal(new object?[] { "503", null });
+        _collector.Of(MelleaMetrics.OperationDuration).Select(d => d.Tag("error.type")).Should().Equal(new object?[] { "503", null });
+        _collector.Of(MelleaMetrics.Retries).Should().BeEmpty("each attempt is its own operation in this order");
+    }
+
     private GenerationPipeline Build(IGenerationHandler handler)
     {
         var builder = handler.AsBuilder();
