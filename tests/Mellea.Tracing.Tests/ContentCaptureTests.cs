@@ -144,3 +144,22 @@ public sealed class ContentCaptureTests
         seen.Should().BeSameAs(outer, "tracing does not wrap the stream unless it needs the text or per-chunk events");
     }
 }
+
+public sealed class ContentCaptureEnvironmentPrecedenceTests
+{
+    [Theory]
+    [InlineData(null, "true", true)]
+    [InlineData("false", "true", false)]
+    [InlineData("true", "false", true)]
+    [InlineData(null, null, false)]
+    public void The_new_variable_wins_over_its_deprecated_name(string? current, string? deprecated, bool expected)
+    {
+        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>
+        {
+            ["MELLEA_TRACES_CONTENT"] = current,
+            ["MELLEA_TRACE_CONTENT"] = deprecated,
+        });
+
+        environment.ContentCaptureRequested.Should().Be(expected);
+    }
+}

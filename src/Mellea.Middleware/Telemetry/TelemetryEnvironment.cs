@@ -52,14 +52,19 @@ public sealed class TelemetryEnvironment
     }
 
     /// <summary>
-    /// Whether message content may be captured: <c>MELLEA_TRACES_CONTENT</c>, its deprecated name
-    /// <c>MELLEA_TRACE_CONTENT</c>, or <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT</c> (a boolean, or
-    /// <c>SPAN_ONLY</c> / <c>SPAN_AND_EVENT</c>).
+    /// Whether message content may be captured: <c>MELLEA_TRACES_CONTENT</c> (or, when it is unset, its deprecated name
+    /// <c>MELLEA_TRACE_CONTENT</c>: the new name wins when both are set), or
+    /// <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT</c> (a boolean, or <c>SPAN_ONLY</c> / <c>SPAN_AND_EVENT</c>).
     /// </summary>
-    public bool ContentCaptureRequested =>
-        IsTrue("MELLEA_TRACES_CONTENT")
-        || IsTrue("MELLEA_TRACE_CONTENT")
-        || IsTrue("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")
-        || Get("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT") is { } mode
-            && (mode.Equals("SPAN_ONLY", StringComparison.OrdinalIgnoreCase) || mode.Equals("SPAN_AND_EVENT", StringComparison.OrdinalIgnoreCase));
+    public bool ContentCaptureRequested
+    {
+        get
+        {
+            var mellea = Get("MELLEA_TRACES_CONTENT") ?? Get("MELLEA_TRACE_CONTENT");
+            var otel = Get("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT");
+            return IsTruthy(mellea)
+                || IsTruthy(otel)
+                || (otel is not null && (otel.Equals("SPAN_ONLY", StringComparison.OrdinalIgnoreCase) || otel.Equals("SPAN_AND_EVENT", StringComparison.OrdinalIgnoreCase)));
+        }
+    }
 }
