@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Mellea.Testing;
 using Microsoft.Extensions.AI;
@@ -74,7 +75,7 @@ public sealed class ToolLoopEdgeTests
         handler.Calls.Should().Be(1);
         collector.Started.Should().NotBeEmpty();
         collector.Stopped.Should().HaveCount(collector.Started.Count);
-        collector.Stopped.Single(a => a.DisplayName == ToolInvocationTelemetry.LoopSpanName).Status.Should().NotBe(System.Diagnostics.ActivityStatusCode.Error, "abandoning is not a failure");
+        collector.Stopped.Single(a => a.DisplayName == ToolInvocationTelemetry.LoopSpanName).Status.Should().NotBe(ActivityStatusCode.Error, "abandoning is not a failure");
     }
 
     [Fact]
@@ -123,6 +124,41 @@ public sealed class ToolLoopEdgeTests
         middleware.Meter.Should().NotBeSameAs(MelleaTelemetry.Meter);
         middleware.Meter.Name.Should().Be(MelleaTelemetry.MeterName);
         new ToolInvocationMiddleware(new ToolInvocationOptions()).Meter.Should().BeSameAs(MelleaTelemetry.Meter);
+    }
+
+    [Fact]
+    public async Task A_listener_that_throws_when_spans_end_never_breaks_the_tool_loop()
+    {
+        using var rootSource = new ActivitySource("Mellea.Tests.ThrowingRoot." + Guid.NewGuid().ToString("N"));
+        ActivityTraceId trace = default;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source == rootSource || source.Name == MelleaTelemetry.ApplicationSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Source == rootSource || options.TraceId == trace ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == trace && activity.Source.Name == MelleaTelemetry.ApplicationSourceName)
+                {
+                    throw new InvalidOperationException("exporter down");
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var calls = new List<string>();
+        var handler = new ScriptedHandler(Turn.Call(new ToolCallPart("e1", "echo", """{"text":"x"}""")), Turn.Say("done"));
+        var pipeline = handler.AsBuilder().UseToolInvocation(AIFunctionFactory.Create((string text) => { calls.Add(text); return text; }, "echo")).Build();
+
+        ChatResponse response;
+        using (var root = rootSource.StartActivity("root")!)
+        {
+            trace = root.TraceId;
+            response = await pipeline.ChatAsync(new ChatRequest("go"), Token);
+        }
+
+        response.Text.Should().Be("done");
+        calls.Should().Equal("x");
+        ((ToolResultPart)handler.Requests.Last().Messages[2].Parts[0]).IsError.Should().BeFalse();
     }
 
     private static long Allocated<T>(Func<ValueTask<T>> call)

@@ -64,7 +64,7 @@ internal sealed class ToolCallRunner
             return new ToolResultPart(call.CallId, $"Error: there is no tool named '{call.Name}'. The tools are: {_toolList}.", isError: true);
         }
 
-        using var span = MelleaTracing.StartToolExecution(tool.Name, call.CallId, tool.Description, call.ArgumentsJson, _tracing);
+        var span = MelleaTracing.StartToolExecution(tool.Name, call.CallId, tool.Description, call.ArgumentsJson, _tracing);
         var start = timeProvider.GetTimestamp();
         string? errorType = null;
         var cancelled = false;
@@ -93,8 +93,7 @@ internal sealed class ToolCallRunner
         catch (Exception ex)
         {
             errorType = ErrorClassifier.Classify(ex, cancellationToken).ErrorType;
-            span.SetError(ex);
-            SetStatus(span, ToolInvocationTelemetry.StatusFailure);
+            RecordError(span, ex);
             if (_rethrow)
             {
                 throw;
@@ -109,6 +108,8 @@ internal sealed class ToolCallRunner
             {
                 _metrics.Record(tool.Name, timeProvider.GetElapsedTime(start), errorType);
             }
+
+            End(span);
         }
     }
 
@@ -134,6 +135,18 @@ internal sealed class ToolCallRunner
         }
     }
 
+    private static void End(ToolExecutionSpan span)
+    {
+        try
+        {
+            span.Dispose();
+        }
+        catch (Exception)
+        {
+            // A listener's ActivityStopped callback threw; the tool's result stands.
+        }
+    }
+
     private static void SetFailure(ToolExecutionSpan span, string message, string errorType)
     {
         if (span.Activity is { } activity)
@@ -141,6 +154,19 @@ internal sealed class ToolCallRunner
             activity.SetTag(GenAiAttributes.ErrorType, errorType);
             activity.SetStatus(ActivityStatusCode.Error, message);
             SetStatus(span, ToolInvocationTelemetry.StatusFailure);
+        }
+    }
+
+    private static void RecordError(ToolExecutionSpan span, Exception exception)
+    {
+        try
+        {
+            span.SetError(exception);
+            SetStatus(span, ToolInvocationTelemetry.StatusFailure);
+        }
+        catch (Exception)
+        {
+            // Telemetry never fails the tool loop.
         }
     }
 

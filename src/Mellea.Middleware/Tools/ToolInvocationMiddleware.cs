@@ -116,7 +116,7 @@ public sealed class ToolInvocationMiddleware : IGenerationMiddleware
 
         // Tracing outside this middleware has its span open now; then this middleware gives each model call its own span.
         var spanPerTurn = context.GenerationActivity is not null;
-        var loopSpan = MelleaTracing.StartApplicationSpan(ToolInvocationTelemetry.LoopSpanName);
+        var loopSpan = StartLoopSpan();
         var totals = new ToolLoopTotals();
         var conversation = new List<ChatMessage>(original.Messages);
         var request = original.WithOptions(WithRegisteredTools(original.Options));
@@ -299,6 +299,31 @@ public sealed class ToolInvocationMiddleware : IGenerationMiddleware
         return next;
     }
 
+    private static Activity? StartLoopSpan()
+    {
+        try
+        {
+            return MelleaTracing.StartApplicationSpan(ToolInvocationTelemetry.LoopSpanName);
+        }
+        catch (Exception)
+        {
+            // Telemetry never fails the call (a listener can throw).
+            return null;
+        }
+    }
+
+    private static void Stop(Activity span)
+    {
+        try
+        {
+            span.Stop();
+        }
+        catch (Exception)
+        {
+            // A listener's ActivityStopped callback threw; the call goes on.
+        }
+    }
+
     private static Activity? StartTurnSpan(GenerationContext context, int turn)
     {
         var source = MelleaTelemetry.ApplicationSource;
@@ -353,7 +378,7 @@ public sealed class ToolInvocationMiddleware : IGenerationMiddleware
         }
         finally
         {
-            span.Stop();
+            Stop(span);
         }
     }
 
@@ -383,7 +408,7 @@ public sealed class ToolInvocationMiddleware : IGenerationMiddleware
         }
         finally
         {
-            span.Stop();
+            Stop(span);
         }
     }
 
