@@ -44,6 +44,23 @@ public sealed class ChatClientAsHandlerTests
     }
 
     [Fact]
+    public async Task A_chat_client_backend_gets_Mellea_metrics_with_its_provider_and_usage()
+    {
+        using var meter = new System.Diagnostics.Metrics.Meter("interop-metrics-" + Guid.NewGuid().ToString("N"));
+        using var metrics = new MetricCollector(meter);
+        var fake = new FakeChatClient(FakeChatClient.Answer("ok"));
+        var pipeline = fake.AsGenerationHandler().AsBuilder().UseMetrics(meter, o => o.Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>())).Build();
+
+        await pipeline.ChatAsync(new ChatRequest("hi"), Token);
+
+        var duration = metrics.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Subject;
+        duration.Tag(GenAiAttributes.ProviderName).Should().Be("fakeai");
+        duration.Tag(GenAiAttributes.ResponseModel).Should().Be("fake-model-2026");
+        metrics.Of(MelleaMetrics.TokenUsage).Select(m => ((string?)m.Tag(GenAiAttributes.TokenType), m.Value))
+            .Should().BeEquivalentTo(new[] { ("input", 12.0), ("output", 8.0) });
+    }
+
+    [Fact]
     public async Task Every_shared_option_and_message_reaches_the_chat_client()
     {
         var fake = new FakeChatClient(FakeChatClient.Answer("ok"));

@@ -124,6 +124,30 @@ public sealed class SpanTreeTests
         loop.GetTagItem(GenAiAttributes.ErrorType).Should().Be(typeof(ToolInvocationException).FullName);
     }
 
+    [Fact]
+    public async Task Tool_arguments_and_results_are_on_the_tool_spans_only_when_content_capture_is_on()
+    {
+        using var collector = new ActivityCollector();
+        using (collector.StartRoot())
+        {
+            var echo = AIFunctionFactory.Create((string text) => text.ToUpperInvariant(), "shout");
+            var quiet = new TracingOptions { Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>()) };
+            foreach (var tracing in new[] { quiet, new TracingOptions { CaptureContent = true } })
+            {
+                var handler = new ScriptedHandler(Turn.Call(new ToolCallPart("s1", "shout", """{"text":"hi"}""")), Turn.Say("HI"));
+                var pipeline = handler.AsBuilder().UseToolInvocation(o => { o.Tools.Add(echo); o.Tracing = tracing; }).Build();
+                await pipeline.ChatAsync(new ChatRequest("go"), Token);
+            }
+        }
+
+        var spans = collector.Stopped.Where(a => a.DisplayName == "execute_tool shout").ToList();
+        spans.Should().HaveCount(2);
+        spans[0].GetTagItem(GenAiAttributes.ToolCallArguments).Should().BeNull();
+        spans[0].GetTagItem(GenAiAttributes.ToolCallResult).Should().BeNull();
+        spans[1].GetTagItem(GenAiAttributes.ToolCallArguments).Should().Be("""{"text":"hi"}""");
+        ((string)spans[1].GetTagItem(GenAiAttributes.ToolCallResult)!).Should().Contain("HI");
+    }
+
     private static void AssertToolSpans(Activity a, Activity b)
     {
         a.Kind.Should().Be(ActivityKind.Internal);
