@@ -147,9 +147,10 @@ internal sealed class IamTokenProvider
                 throw ProviderErrors.FromException(ex, _errors, cancellationToken)!;
             }
 
-            if (string.IsNullOrEmpty(token?.AccessToken))
+            if (string.IsNullOrEmpty(token?.AccessToken) || !IsBearerToken(token.AccessToken))
             {
-                throw new GenerationException(ErrorCategory.TransportError, "The IAM token exchange answered without an access_token.")
+                // A token that HTTP cannot carry (a doc sample cut with "…", a proxy's HTML) fails here, named, instead of in the next send.
+                throw new GenerationException(ErrorCategory.TransportError, "The IAM token exchange answered without a usable access_token.")
                 {
                     ErrorType = "malformed_response",
                     IsRetryable = false,
@@ -239,6 +240,19 @@ internal sealed class IamTokenProvider
             ProviderRequestId = ProviderErrors.ReadRequestId(response, _errors) ?? requestId,
             ProviderName = WatsonxBackend.ProviderName,
         };
+    }
+
+    private static bool IsBearerToken(string token)
+    {
+        foreach (var c in token)
+        {
+            if (c is <= ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Text(JsonElement owner, string name) =>
