@@ -121,4 +121,37 @@ public sealed class StreamingTests
 
         TestBackends.Text(again).Should().Be("abcd");
     }
+
+    [Fact]
+    public async Task Cancelling_mid_stream_surfaces_as_operation_canceled()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync();
+        emulator.Enqueue(new EmulatorScript
+        {
+            // The first event carries text at once; the second would come only after a long pause the caller never waits out.
+            RawFrames =
+            [
+                "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n",
+                "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}\n\n",
+            ],
+            RawContentType = "text/event-stream",
+            ChunkDelay = TimeSpan.FromSeconds(30),
+        });
+        using var client = new HttpClient();
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var received = new List<ChatResponseUpdate>();
+
+        var read = async () =>
+        {
+            await foreach (var update in TestBackends.OpenAI(emulator, client).StreamChatAsync(new ChatRequest("hi"), cancellation.Token))
+            {
+                received.Add(update);
+                await cancellation.CancelAsync();
+            }
+        };
+
+        var thrown = await read.Should().ThrowAsync<OperationCanceledException>();
+        thrown.Which.Should().NotBeOfType<GenerationException>();
+        received.Should().ContainSingle().Which.TextDelta.Should().Be("a");
+    }
 }

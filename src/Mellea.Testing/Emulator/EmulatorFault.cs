@@ -14,6 +14,15 @@ public enum EmulatorFaultKind
 
     /// <summary>Send some stream chunks, then the provider's error event (status stays 200), then end.</summary>
     ErrorEvent,
+
+    /// <summary>Abort the connection before any response byte (no status line, no headers).</summary>
+    ResetBeforeHeaders,
+
+    /// <summary>End the response cleanly but early: a stream stops after some chunks (no end marker), a body stops half way.</summary>
+    Truncated,
+
+    /// <summary>Answer 200 with an empty body (<c>Content-Length: 0</c>), streamed or not.</summary>
+    EmptyBody,
 }
 
 /// <summary>A failure the emulator plays instead of, or in the middle of, a scripted answer.</summary>
@@ -79,6 +88,24 @@ public sealed class EmulatorFault
         ArgumentOutOfRangeException.ThrowIfNegative(afterChunks);
         return new(EmulatorFaultKind.ErrorEvent) { AfterChunks = afterChunks, Message = message, StatusCode = statusCode, Type = type };
     }
+
+    /// <summary>Abort the connection as soon as the request has been read: the client gets no status line and no headers.</summary>
+    public static EmulatorFault ResetBeforeHeaders() => new(EmulatorFaultKind.ResetBeforeHeaders);
+
+    /// <summary>
+    /// End the answer cleanly but early: a stream sends <paramref name="afterChunks"/> chunks and then completes without its end
+    /// marker (no <c>[DONE]</c>, no final <c>done</c> line or details event); a non-stream body is cut in half with a matching
+    /// <c>Content-Length</c>, so the connection stays healthy and only the content is incomplete.
+    /// </summary>
+    /// <param name="afterChunks">Stream chunks sent before the end.</param>
+    public static EmulatorFault Truncated(int afterChunks = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterChunks);
+        return new(EmulatorFaultKind.Truncated) { AfterChunks = afterChunks };
+    }
+
+    /// <summary>Answer 200 with no body at all, streamed or not.</summary>
+    public static EmulatorFault EmptyBody() => new(EmulatorFaultKind.EmptyBody);
 
     /// <inheritdoc/>
     public override string ToString() => $"fault {Kind}";

@@ -32,6 +32,8 @@ public sealed class ProviderEmulator : IAsyncDisposable
     private readonly IReadOnlyList<EmulatorWireFormat> _formats;
     private readonly ConcurrentQueue<EmulatorScript> _scripts = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly AwaitableCounter _activeRequests = new();
+    private readonly AwaitableCounter _openConnections = new();
 
     private ProviderEmulator(WebApplication app, IReadOnlyList<EmulatorWireFormat> formats, Uri baseAddress)
     {
@@ -52,6 +54,23 @@ public sealed class ProviderEmulator : IAsyncDisposable
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
+    /// <summary>
+    /// Requests whose handler is still running: received and not yet answered in full, or still waiting on a delay. A client that
+    /// disposes its response or cancels aborts the request, and the count drops when the emulator has noticed.
+    /// </summary>
+    public int ActiveRequests => _activeRequests.Count;
+
+    /// <summary>TCP connections the emulator holds open (a client's pooled keep-alive connections count until the client closes them).</summary>
+    public int OpenConnections => _openConnections.Count;
+
+    /// <summary>Completes when no request handler is running (at once when none is).</summary>
+    /// <returns>A task that completes when <see cref="ActiveRequests"/> is zero.</returns>
+    public Task WhenNoActiveRequestsAsync() => _activeRequests.WhenZero();
+
+    /// <summary>Completes when no connection is open (at once when none is): the client has closed, or the server aborted, every one.</summary>
+    /// <returns>A task that completes when <see cref="OpenConnections"/> is zero.</returns>
+    public Task WhenNoOpenConnectionsAsync() => _openConnections.WhenZero();
+
     /// <summary>The most recent request. Throws when none arrived.</summary>
     public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("The emulator has received no request.");
 
@@ -66,9 +85,21 @@ public sealed class ProviderEmulator : IAsyncDisposable
     {
         IReadOnlyList<EmulatorWireFormat> chosen = formats is { Count: > 0 } ? [.. formats] : [new OpenAIWireFormat()];
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         ProviderEmulator? emulator = null;
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        {
+            var counter = emulator?._openConnections;
+            counter?.Increment();
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                counter?.Decrement();
+            }
+        })));
+        var app = builder.Build();
         app.Run(context => emulator!.HandleAsync(context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -93,7 +124,9 @@ public sealed class ProviderEmulator : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // Stop without the graceful drain: a request still held open by a script (a long delay the client gave up on) would
+        // otherwise keep the host waiting for its whole shutdown timeout.
+        await _app.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -115,6 +148,19 @@ public sealed class ProviderEmulator : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        _activeRequests.Increment();
+        try
+        {
+            await HandleCountedAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            _activeRequests.Decrement();
+        }
+    }
+
+    private async Task HandleCountedAsync(HttpContext context)
     {
         var aborted = context.RequestAborted;
         var request = await RecordAsync(context.Request, aborted).ConfigureAwait(false);
@@ -149,6 +195,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
             foreach (var header in script.Headers)
             {
                 headers[header.Key] = header.Value;
+            }
+
+            if (script.Fault?.Kind == EmulatorFaultKind.ResetBeforeHeaders)
+            {
+                context.Abort();
+                return;
             }
 
             ApplyHeaders(context.Response, headers);
@@ -186,6 +238,14 @@ public sealed class ProviderEmulator : IAsyncDisposable
             return;
         }
 
+        if (script.Fault?.Kind == EmulatorFaultKind.EmptyBody)
+        {
+            response.StatusCode = 200;
+            response.ContentType = format.IsStreamingRequest(request) ? format.StreamContentType : "application/json";
+            response.ContentLength = 0;
+            return;
+        }
+
         var streaming = script.RawFrames is not null || format.IsStreamingRequest(request);
         if (!streaming)
         {
@@ -200,6 +260,15 @@ public sealed class ProviderEmulator : IAsyncDisposable
                 response.ContentLength = Encoding.UTF8.GetByteCount(body) + 100;
                 await WriteAsync(response, body[..(body.Length / 2)], aborted).ConfigureAwait(false);
                 await AbortAfterDrainAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (script.Fault?.Kind == EmulatorFaultKind.Truncated)
+            {
+                // Half the body, announced as the whole: the response ends cleanly, the JSON does not.
+                var half = Encoding.UTF8.GetBytes(body[..(body.Length / 2)]);
+                response.ContentLength = half.Length;
+                await response.Body.WriteAsync(half, aborted).ConfigureAwait(false);
                 return;
             }
 
@@ -222,6 +291,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
             {
                 await response.Body.FlushAsync(aborted).ConfigureAwait(false);
                 await AbortAfterDrainAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (script.Fault is { Kind: EmulatorFaultKind.Truncated } truncated && i == truncated.AfterChunks)
+            {
+                // The response completes normally, without the rest of the frames or the end marker.
                 return;
             }
 
