@@ -67,7 +67,8 @@ internal sealed class IamTokenProvider
             // now stale, or failed) is replaced.
             if (_exchange is null || _exchange.IsCompleted)
             {
-                _exchange = ExchangeAndCacheAsync();
+                // Started off the lock's thread, so no part of the HTTP call runs while the lock is held.
+                _exchange = Task.Run(ExchangeAndCacheAsync, CancellationToken.None);
             }
 
             exchange = _exchange;
