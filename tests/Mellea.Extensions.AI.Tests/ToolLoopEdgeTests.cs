@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Mellea.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mellea.Extensions.AI.Tests;
@@ -159,6 +160,29 @@ public sealed class ToolLoopEdgeTests
         response.Text.Should().Be("done");
         calls.Should().Equal("x");
         ((ToolResultPart)handler.Requests.Last().Messages[2].Parts[0]).IsError.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Configuration_can_list_the_tools_middleware_whose_tools_are_the_registered_AIFunctions()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "scripted",
+            ["Mellea:Middlewares:0"] = "tools",
+        }).Build();
+        var handler = new ScriptedHandler(Turn.Call(new ToolCallPart("e1", "echo", """{"text":"x"}"""), new ToolCallPart("u1", "upper", """{"text":"y"}""")), Turn.Say("done"));
+        var services = new ServiceCollection();
+        services.AddSingleton(Echo());
+        services.AddGenerationBackend("scripted", (_, _) => handler);
+        services.AddMelleaToolInvocation(o => o.Tools.Add(AIFunctionFactory.Create((string text) => text.ToUpperInvariant(), "upper")));
+        services.AddMellea(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<IGenerationHandler>().ChatAsync(new ChatRequest("go"), Token);
+
+        response.Text.Should().Be("done");
+        handler.Requests.First().Options!.Tools!.Select(t => t.Name).Should().Equal("echo", "upper");
+        handler.Requests.Last().Messages.Skip(2).Select(m => ((ToolResultPart)m.Parts[0]).Result).Should().Equal("x", "Y");
     }
 
     private static long Allocated<T>(Func<ValueTask<T>> call)
