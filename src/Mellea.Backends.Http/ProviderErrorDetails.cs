@@ -129,6 +129,9 @@ public sealed class ProviderErrorDetails
                 details.Code = Text(error, "code");
                 details.Param = Text(error, "param");
                 details.RequestId = Text(error, "litellm_call_id");
+
+                // TGI's chat-stream errors carry the status they stand for: {"error":{"message","http_status_code":422}}.
+                details.Code ??= Text(error, "http_status_code");
                 break;
             case JsonValueKind.String:
                 details.Message = error.GetString();

@@ -490,6 +490,28 @@ public sealed class HuggingFaceTests
     }
 
     [Fact]
+    public async Task A_tgi_chat_stream_error_event_keeps_the_status_it_stands_for()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync(new TgiWireFormat());
+        emulator.Enqueue(new EmulatorScript
+        {
+            RawContentType = "text/event-stream",
+            RawFrames =
+            [
+                "data: {\"object\":\"chat.completion.chunk\",\"id\":\"\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n",
+                "data: {\"error\":{\"message\":\"Input validation error: grammar is invalid\",\"http_status_code\":422}}\n\n",
+            ],
+        });
+        using var client = new HttpClient();
+        var act = async () => await CollectAsync(Backend(emulator, client).StreamChatAsync(new ChatRequest("x"), Cancel));
+        var error = (await act.Should().ThrowAsync<GenerationException>()).Which;
+        error.Category.Should().Be(ErrorCategory.InvalidRequest);
+        error.StatusCode.Should().Be(422);
+        error.IsRetryable.Should().BeFalse();
+        error.Message.Should().Contain("grammar is invalid");
+    }
+
+    [Fact]
     public async Task Configuration_picks_huggingface_by_name_with_the_token_from_its_section()
     {
         await using var emulator = await ProviderEmulator.StartAsync(new TgiWireFormat());
