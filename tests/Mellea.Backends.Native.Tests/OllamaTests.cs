@@ -220,6 +220,24 @@ public sealed class OllamaTests
     }
 
     [Fact]
+    public async Task A_whole_answer_keeps_the_thinking_text_and_options_never_show_keys()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync(new OllamaWireFormat());
+        using var client = new HttpClient();
+        var backend = Backend(emulator, client, apiKey: "ollama-secret-key");
+        var script = EmulatorScript.Text("42").WithUsage(4, 9);
+        script.FirstChoice.ReasoningChunks.Add("Six times seven.");
+        emulator.Enqueue(script);
+        var response = await backend.ChatAsync(new ChatRequest("6*7?", new GenerationOptions { ReasoningLevel = "false" }), Token);
+        response.Text.Should().Be("42");
+        response.ReasoningText.Should().Be("Six times seven.");
+        emulator.LastRequest.JsonProperty("think")!.Value.GetBoolean().Should().BeFalse();
+        new OllamaBackendOptions { ApiKey = "ollama-secret-key" }.ToString().Should().NotContain("ollama-secret-key");
+        new Mellea.Backends.HuggingFace.HuggingFaceBackendOptions { ApiKey = "hf_secret" }.ToString().Should().NotContain("hf_secret");
+        backend.ToString().Should().NotContain("ollama-secret-key");
+    }
+
+    [Fact]
     public async Task Every_option_lands_on_its_ollama_name_and_unset_ones_are_absent()
     {
         await using var emulator = await ProviderEmulator.StartAsync(new OllamaWireFormat());
