@@ -20,6 +20,12 @@ internal sealed class SpanTagCache
         ["error"],
     ];
 
+    // Token counts below this are boxed once per middleware and reused: most outputs and many prompts are that short,
+    // and each count is a 24 B box on every listened call otherwise. 8 KB per middleware; larger counts box as before.
+    private const int SmallTokenCounts = 1024;
+
+    private readonly object?[] _tokenBoxes = new object?[SmallTokenCounts];
+
     private StartEntry? _start;
 
     public BoxCache<double> Temperature { get; } = new();
@@ -48,6 +54,18 @@ internal sealed class SpanTagCache
         entry = new StartEntry(handler, operation, model);
         Volatile.Write(ref _start, entry);
         return entry;
+    }
+
+    /// <summary>A token count as a boxed <see cref="long"/>, shared for small counts. Boxes are immutable, so sharing is safe.</summary>
+    public object BoxTokens(long value)
+    {
+        if ((ulong)value < SmallTokenCounts)
+        {
+            // A race only boxes the same value twice; either box is correct.
+            return _tokenBoxes[value] ??= value;
+        }
+
+        return value;
     }
 
     /// <summary>The finish reasons as an array; a shared array for the common single-choice case. Never mutated by anyone.</summary>
@@ -93,7 +111,7 @@ internal sealed class SpanTagCache
                 tags.Add(new(GenAiAttributes.ServerPort, handler.ServerPort));
             }
 
-            Tags = [.. tags];
+            Tags = new StartTags([.. tags]);
         }
 
         public GenerationHandlerInfo Handler { get; }
@@ -104,7 +122,7 @@ internal sealed class SpanTagCache
 
         public string Name { get; }
 
-        public KeyValuePair<string, object?>[] Tags { get; }
+        public StartTags Tags { get; }
     }
 }
 

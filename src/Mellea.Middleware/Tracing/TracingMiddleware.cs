@@ -278,12 +278,12 @@ public sealed class TracingMiddleware : IGenerationMiddleware
 
             if (metadata.Usage is { } usage)
             {
-                SetIfNotNull(activity, GenAiAttributes.UsageInputTokens, usage.InputTokens);
-                SetIfNotNull(activity, GenAiAttributes.UsageOutputTokens, usage.OutputTokens);
-                SetIfNotNull(activity, GenAiAttributes.UsageCacheReadInputTokens, usage.CacheReadInputTokens);
-                SetIfNotNull(activity, GenAiAttributes.UsageCacheWriteInputTokens, usage.CacheWriteInputTokens);
-                SetIfNotNull(activity, GenAiAttributes.UsageReasoningOutputTokens, usage.ReasoningOutputTokens);
-                SetIfNotNull(activity, GenAiAttributes.MelleaUsageTotalTokens, usage.TotalTokens ?? usage.InputTokens + usage.OutputTokens);
+                SetTokens(activity, GenAiAttributes.UsageInputTokens, usage.InputTokens);
+                SetTokens(activity, GenAiAttributes.UsageOutputTokens, usage.OutputTokens);
+                SetTokens(activity, GenAiAttributes.UsageCacheReadInputTokens, usage.CacheReadInputTokens);
+                SetTokens(activity, GenAiAttributes.UsageCacheWriteInputTokens, usage.CacheWriteInputTokens);
+                SetTokens(activity, GenAiAttributes.UsageReasoningOutputTokens, usage.ReasoningOutputTokens);
+                SetTokens(activity, GenAiAttributes.MelleaUsageTotalTokens, usage.TotalTokens ?? usage.InputTokens + usage.OutputTokens);
             }
 
             if (metadata.ProviderRequestId is { } requestId)
@@ -362,6 +362,14 @@ public sealed class TracingMiddleware : IGenerationMiddleware
             {
                 activity.SetTag(GenAiAttributes.OutputMessages, _content.OutputMessages(streamed));
             }
+        }
+    }
+
+    private void SetTokens(Activity activity, string key, long? value)
+    {
+        if (value is { } v)
+        {
+            activity.SetTag(key, _cache.BoxTokens(v));
         }
     }
 
