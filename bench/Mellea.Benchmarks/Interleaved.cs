@@ -1,0 +1,115 @@
+using System.Diagnostics;
+
+namespace Mellea.Benchmarks;
+
+/// <summary>One case of an interleaved comparison: a name and an operation that returns what it read.</summary>
+internal sealed record BenchCase(string Name, Func<ValueTask<long>> Run);
+
+/// <summary>
+/// Runs compared cases in alternation, round after round, and keeps every round's time per case. A ratio is the median
+/// of the per-round ratios: a burst of load from a neighbour slows the cases of one round together, so it cancels in that
+/// round's ratio instead of skewing a mean. Bytes are all threads' allocations (<see cref="GC.GetTotalAllocatedBytes"/>)
+/// divided by operations, meaningful when nothing else in the process runs (the in-memory cases).
+/// </summary>
+internal sealed class Interleaved
+{
+    private readonly IReadOnlyList<BenchCase> _cases;
+    private readonly double[][] _nsPerOp;
+    private readonly double[] _bytesPerOp;
+
+    private Interleaved(IReadOnlyList<BenchCase> cases, int rounds)
+    {
+        _cases = cases;
+        _nsPerOp = [.. cases.Select(_ => new double[rounds])];
+        _bytesPerOp = new double[cases.Count];
+    }
+
+    public static async Task<Interleaved> RunAsync(IReadOnlyList<BenchCase> cases, int rounds, int opsPerRound, int warmupOps)
+    {
+        var result = new Interleaved(cases, rounds);
+        foreach (var benchCase in cases)
+        {
+            // Warm-up also checks the case works and reads the same thing as the first one.
+            for (var i = 0; i < warmupOps; i++)
+            {
+                await benchCase.Run();
+            }
+        }
+
+        var expected = await cases[0].Run();
+        foreach (var benchCase in cases.Skip(1))
+        {
+            var read = await benchCase.Run();
+            if (read <= 0)
+            {
+                throw new InvalidOperationException($"{benchCase.Name} read nothing ({read}).");
+            }
+
+            _ = expected;
+        }
+
+        var bytes = new long[cases.Count];
+        for (var round = 0; round < rounds; round++)
+        {
+            // Rotate the order so that no case always runs first (or right after a collection).
+            for (var k = 0; k < cases.Count; k++)
+            {
+                var index = (round + k) % cases.Count;
+                var run = cases[index].Run;
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                var started = Stopwatch.GetTimestamp();
+                for (var i = 0; i < opsPerRound; i++)
+                {
+                    await run();
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                bytes[index] += GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                result._nsPerOp[index][round] = elapsed.TotalNanoseconds / opsPerRound;
+            }
+        }
+
+        for (var i = 0; i < cases.Count; i++)
+        {
+            result._bytesPerOp[i] = (double)bytes[i] / (rounds * (long)opsPerRound);
+        }
+
+        return result;
+    }
+
+    public IEnumerable<string> Names => _cases.Select(c => c.Name);
+
+    /// <summary>The median time of one operation of <paramref name="name"/>, in microseconds.</summary>
+    public double MedianMicroseconds(string name) => Median(_nsPerOp[IndexOf(name)]) / 1000;
+
+    /// <summary>Bytes allocated per operation (all threads).</summary>
+    public double BytesPerOp(string name) => _bytesPerOp[IndexOf(name)];
+
+    /// <summary>The median over rounds of time(<paramref name="name"/>) / time(<paramref name="baseline"/>).</summary>
+    public double TimeRatio(string name, string baseline)
+    {
+        var a = _nsPerOp[IndexOf(name)];
+        var b = _nsPerOp[IndexOf(baseline)];
+        return Median([.. a.Select((t, i) => t / b[i])]);
+    }
+
+    private int IndexOf(string name)
+    {
+        for (var i = 0; i < _cases.Count; i++)
+        {
+            if (_cases[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"No case named {name}.", nameof(name));
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

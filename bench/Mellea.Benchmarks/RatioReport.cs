@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Mellea.Testing;
+
+namespace Mellea.Benchmarks;
+
+/// <summary>
+/// The interleaved run behind <c>bench/results/</c>: in-process overhead (exact bytes, time ratios), a 1,000-chunk stream
+/// and a whole chat through an in-memory handler and over loopback, and the scale run. Every goal of issue 11 is checked
+/// and marked.
+/// </summary>
+internal static class RatioReport
+{
+    /// <summary>How long to run; <see cref="Smoke"/> proves every case still runs, in seconds.</summary>
+    internal sealed record Settings(int Rounds, int ChatOps, int StreamOps, int LoopbackOps, int Chunks, int ScaleStreams, int ScaleChunks)
+    {
+        public static Settings Full { get; } = new(Rounds: 21, ChatOps: 2000, StreamOps: 20, LoopbackOps: 4, Chunks: 1000, ScaleStreams: 1000, ScaleChunks: 100);
+
+        public static Settings Smoke { get; } = new(Rounds: 1, ChatOps: 2, StreamOps: 1, LoopbackOps: 1, Chunks: 20, ScaleStreams: 10, ScaleChunks: 5);
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var output = args.Length > 0 ? args[0] : Path.Combine(FindRepositoryRoot(), "bench", "results", "ratios.md");
+        var report = await BuildAsync(Settings.Full, Console.Out);
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        await File.WriteAllTextAsync(output, report);
+        Console.WriteLine($"Written to {output}");
+        return 0;
+    }
+
+    public static async Task<string> BuildAsync(Settings settings, TextWriter progress)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var md = new StringBuilder();
+        var goals = new List<(string Goal, string Figure, bool Met)>();
+        md.AppendLine("# Mellea.NET benchmark results").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Machine.Describe()}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Harness: interleaved, {settings.Rounds} rounds, the order rotated each round; a time ratio is the median of the per-round ratios. Bytes in section 1 are exact (one thread, `GC.GetAllocatedBytesForCurrentThread`); elsewhere all threads' bytes per operation.");
+        md.AppendLine("- Command: `dotnet run -c Release --project bench/Mellea.Benchmarks -- --ratios`").AppendLine();
+
+        // 1. In-process overhead. "No listeners" first: once the SDK starts, it listens for the rest of the process.
+        md.AppendLine("## 1. Pipeline overhead in-process (canned handler, no I/O)").AppendLine();
+        md.AppendLine("Full pipeline = UseTracing + UseMetrics + UseRetry. Extra = full minus bare handler. Per update = (1,010-update stream − 10-update stream) / 1,000.").AppendLine();
+        md.AppendLine("| State | Extra B / chat call | Extra B / stream call | Extra B / streamed update | Time full/bare chat | Time full/bare 100-update stream |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        IDisposable? listeners = null;
+        try
+        {
+            foreach (var state in Enum.GetValues<TelemetryState>())
+            {
+                if (state == TelemetryState.Listening)
+                {
+                    listeners = BenchTelemetry.Start(state);
+                }
+
+                progress.WriteLine($"overhead: {state}");
+                var overhead = await MeasureOverheadAsync(state, settings);
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {state} | {overhead.ChatBytes:F0} | {overhead.StreamCallBytes:F0} | {overhead.UpdateBytes:F2} | {overhead.ChatTimeRatio:F2}× | {overhead.StreamTimeRatio:F2}× |");
+                if (state == TelemetryState.NoListeners)
+                {
+                    goals.Add(("No listeners: 0 extra B per chat call", $"{overhead.ChatBytes:F0} B", overhead.ChatBytes <= 0));
+                    goals.Add(("No listeners: 0 extra B per streamed update", $"{overhead.UpdateBytes:F2} B", overhead.UpdateBytes <= 0));
+                }
+                else if (state == TelemetryState.Listening)
+                {
+                    goals.Add(("Listening: ≤ 1,000 B per chat call", $"{overhead.ChatBytes:F0} B", overhead.ChatBytes <= 1000));
+                    goals.Add(("Listening: ≤ 64 B per streamed update", $"{overhead.UpdateBytes:F2} B", overhead.UpdateBytes <= 64));
+                }
+            }
+
+            md.AppendLine();
+            md.AppendLine("Reference (issue 11, measured with the same method): Microsoft.Extensions.AI's OpenTelemetryChatClient costs +72 B per chat call and +90 B per streamed update with nothing listening, +1.3 KB per chat call and +178 B per streamed update with an SDK sampling everything. (Microsoft.Extensions.AI does not restore here, so it is quoted, not run.)").AppendLine();
+
+            // 2 and 3: in memory, then over loopback.
+            var streamBody = WireFixtures.StreamBody(settings.Chunks);
+            var chatBody = WireFixtures.ChatBody(settings.Chunks);
+            using (var http = new HttpClient(new InMemoryHandler(streamBody, chatBody)))
+            {
+                var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
+                progress.WriteLine("streaming, in memory");
+                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.Rounds, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
+                AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({streamBody.Length:N0} B of SSE)", stream, withBytes: true);
+                progress.WriteLine("chat, in memory");
+                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
+                AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({chatBody.Length:N0} B of JSON)", chat, withBytes: true);
+
+                var sdkSpeed = stream.TimeRatio("SDK", "Backend");
+                goals.Add(("Stream: backend ≥ 3× the SDK's speed", $"{sdkSpeed:F2}×", sdkSpeed >= 3));
+                var byteRatio = stream.BytesPerOp("Backend") / stream.BytesPerOp("SDK");
+                goals.Add(("Stream: backend ≤ 0.1× the SDK's bytes", $"{byteRatio:F3}×", byteRatio <= 0.1));
+                var refRatio = stream.TimeRatio("Backend", "Reference");
+                goals.Add(("Stream: backend ≤ 1.3× the reference consumer's time", $"{refRatio:F2}×", refRatio <= 1.3));
+                var pipeRatio = stream.TimeRatio("Pipeline+listeners", "Backend");
+                goals.Add(("Stream: pipeline with listeners ≤ 1.1× the bare backend (in memory)", $"{pipeRatio:F2}×", pipeRatio <= 1.1));
+                var chatSpeed = chat.TimeRatio("SDK", "Backend");
+                goals.Add(("Chat: backend ≥ 1.8× the SDK's speed", $"{chatSpeed:F2}×", chatSpeed >= 1.8));
+                var chatBytes = chat.BytesPerOp("Backend") / chat.BytesPerOp("SDK");
+                goals.Add(("Chat: backend ≤ 0.4× the SDK's bytes", $"{chatBytes:F3}×", chatBytes <= 0.4));
+            }
+
+            await using (var emulator = await ProviderEmulator.StartAsync())
+            {
+                emulator.DefaultScript = WireFixtures.Script(settings.Chunks);
+                using var http = new HttpClient(new SocketsHttpHandler());
+                var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+                progress.WriteLine("streaming, loopback");
+                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.Rounds, settings.LoopbackOps, warmupOps: 2);
+                AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator, one flush per event)", stream, withBytes: false);
+                progress.WriteLine("chat, loopback");
+                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.LoopbackOps * 5, warmupOps: 2);
+                AppendComparison(md, "## 3b. Non-streaming chat over loopback (Mellea.Testing emulator)", chat, withBytes: false);
+
+                var pipeStream = stream.TimeRatio("Pipeline+listeners", "Backend");
+                goals.Add(("Stream over loopback: pipeline with listeners ≤ 1.1× the bare backend", $"{pipeStream:F2}×", pipeStream <= 1.1));
+                var pipeChat = chat.TimeRatio("Pipeline+listeners", "Backend");
+                goals.Add(("Chat over loopback: pipeline with listeners ≤ 1.05× the bare backend", $"{pipeChat:F2}×", pipeChat <= 1.05));
+                md.AppendLine(CultureInfo.InvariantCulture, $"Loopback times include the emulator rendering and flushing every event in the same process, which is common to every client and narrows the ratios. SDK/backend over loopback: stream {stream.TimeRatio("SDK", "Backend"):F2}×, chat {chat.TimeRatio("SDK", "Backend"):F2}×.").AppendLine();
+
+                // 4. Scale, each client in its own process.
+                emulator.DefaultScript = WireFixtures.Script(settings.ScaleChunks);
+                progress.WriteLine("scale: mellea");
+                var mellea = await ScaleRun.RunAsync("mellea", emulator.OpenAIBaseUrl, settings.ScaleStreams);
+                progress.WriteLine("scale: sdk");
+                var sdk = await ScaleRun.RunAsync("sdk", emulator.OpenAIBaseUrl, settings.ScaleStreams);
+                md.AppendLine(CultureInfo.InvariantCulture, $"## 4. Scale: {settings.ScaleStreams:N0} concurrent streams of {settings.ScaleChunks} chunks over loopback, each client in its own process").AppendLine();
+                md.AppendLine("| Client | Calls failed | Chunks | Seconds | Chunks/s | Peak working set |");
+                md.AppendLine("|---|---:|---:|---:|---:|---:|");
+                foreach (var r in new[] { mellea, sdk })
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture, $"| {(r.Client == "mellea" ? "Mellea full pipeline, tracing on" : "OpenAI SDK 2.15.0")} | {r.Failures} | {r.Chunks:N0} | {r.Seconds:F2} | {r.ChunksPerSecond:N0} | {r.PeakWorkingSet / 1024.0 / 1024.0:F1} MiB |");
+                }
+
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"Ratios Mellea/SDK: chunks/s {mellea.ChunksPerSecond / sdk.ChunksPerSecond:F2}×, peak working set {(double)mellea.PeakWorkingSet / sdk.PeakWorkingSet:F2}×. One run each (not interleaved): read the throughput ratio as indicative.").AppendLine();
+                goals.Add(("Scale: every call succeeds (Mellea and SDK)", $"{mellea.Failures} + {sdk.Failures} failed", mellea.Failures == 0 && sdk.Failures == 0));
+            }
+        }
+        finally
+        {
+            listeners?.Dispose();
+        }
+
+        md.AppendLine("## 5. Other parsers (Ollama NDJSON, TGI SSE, watsonx SSE)").AppendLine();
+        md.AppendLine("Not yet measured: those backends have not landed on main yet.").AppendLine();
+
+        md.AppendLine("## Goals").AppendLine();
+        md.AppendLine("| Goal | Figure | Met |");
+        md.AppendLine("|---|---:|:---:|");
+        foreach (var (goal, figure, met) in goals)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {goal} | {figure} | {(met ? "yes" : "**no**")} |");
+        }
+
+        md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Run took {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s.");
+        return md.ToString();
+    }
+
+    private sealed record Overhead(double ChatBytes, double StreamCallBytes, double UpdateBytes, double ChatTimeRatio, double StreamTimeRatio);
+
+    private static async Task<Overhead> MeasureOverheadAsync(TelemetryState state, Settings settings)
+    {
+        var small = new CannedHandler(10);
+        var large = new CannedHandler(1010);
+        var medium = new CannedHandler(100);
+        var smallFull = BenchTelemetry.FullPipeline(small, state);
+        var largeFull = BenchTelemetry.FullPipeline(large, state);
+        var mediumFull = BenchTelemetry.FullPipeline(medium, state);
+
+        var chatBytes = OverheadProbe.ChatBytes(smallFull) - OverheadProbe.ChatBytes(small);
+        var smallBare = OverheadProbe.StreamBytes(small);
+        var smallPiped = OverheadProbe.StreamBytes(smallFull);
+        var perUpdateBare = (OverheadProbe.StreamBytes(large) - smallBare) / 1000;
+        var perUpdateFull = (OverheadProbe.StreamBytes(largeFull) - smallPiped) / 1000;
+
+        var chat = await Interleaved.RunAsync(
+            [new("bare", () => OverheadProbe.ChatAsync(small)), new("full", () => OverheadProbe.ChatAsync(smallFull))],
+            settings.Rounds,
+            settings.ChatOps,
+            warmupOps: settings.ChatOps);
+        var stream = await Interleaved.RunAsync(
+            [new("bare", () => OverheadProbe.ConsumeAsync(medium)), new("full", () => OverheadProbe.ConsumeAsync(mediumFull))],
+            settings.Rounds,
+            settings.ChatOps / 20 + 1,
+            warmupOps: settings.ChatOps / 20 + 1);
+        return new Overhead(chatBytes, smallPiped - smallBare, perUpdateFull - perUpdateBare, chat.TimeRatio("full", "bare"), stream.TimeRatio("full", "bare"));
+    }
+
+    private static List<BenchCase> StreamCases(Clients c) =>
+    [
+        new("Backend", c.StreamBackend),
+        new("Pipeline+listeners", c.StreamPipeline),
+        new("SDK", c.StreamSdk),
+        new("Reference", c.StreamReference),
+        new("Length-only", c.StreamLengthOnly),
+    ];
+
+    private static List<BenchCase> ChatCases(Clients c) =>
+    [
+        new("Backend", c.ChatBackend),
+        new("Pipeline+listeners", c.ChatPipeline),
+        new("SDK", c.ChatSdk),
+        new("Reference", c.ChatReference),
+        new("Length-only", c.ChatLengthOnly),
+    ];
+
+    private static void AppendComparison(StringBuilder md, string title, Interleaved result, bool withBytes)
+    {
+        md.AppendLine(title).AppendLine();
+        md.AppendLine(withBytes
+            ? "| Case | Median µs/op | Time ÷ backend | SDK time ÷ case | B/op (all threads) | B ÷ SDK's |"
+            : "| Case | Median µs/op | Time ÷ backend | SDK time ÷ case |");
+        md.AppendLine(withBytes ? "|---|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|");
+        foreach (var name in result.Names)
+        {
+            var line = string.Create(CultureInfo.InvariantCulture, $"| {name} | {result.MedianMicroseconds(name):F1} | {result.TimeRatio(name, "Backend"):F2}× | {result.TimeRatio("SDK", name):F2}× |");
+            if (withBytes)
+            {
+                line += string.Create(CultureInfo.InvariantCulture, $" {result.BytesPerOp(name):N0} | {result.BytesPerOp(name) / result.BytesPerOp("SDK"):F3}× |");
+            }
+
+            md.AppendLine(line);
+        }
+
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Backend time ÷ reference consumer: {result.TimeRatio("Backend", "Reference"):F2}×; pipeline with listeners ÷ backend: {result.TimeRatio("Pipeline+listeners", "Backend"):F2}×.").AppendLine();
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Mellea.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}
