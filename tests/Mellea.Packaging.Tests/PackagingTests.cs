@@ -75,6 +75,14 @@ public sealed class PackagingTests : IDisposable
         var run = await RunAsync(consumer, "bin/Release/net10.0/PackageConsumer.dll");
         run.ExitCode.Should().Be(0, run.Output);
         run.Output.Should().Contain("openai: Hello from OpenAI").And.Contain("ollama: Hello from Ollama").And.Contain("di+ichatclient: Hello from DI").And.Contain("spans: 3");
+
+        // The tool package installs as users install it, and its demo runs from the installed copy.
+        var tools = Path.Combine(_work.FullName, "tools");
+        var install = await RunAsync(consumer, "tool", "install", "Mellea.Cli", "--tool-path", tools, "--add-source", feed, "--version", version);
+        install.ExitCode.Should().Be(0, install.Output);
+        var demo = await RunAsync(consumer, Path.Combine(tools, ".store", "mellea.cli", version, "mellea.cli", version, "tools", "net10.0", "any", "mellea.dll"), "demo");
+        demo.ExitCode.Should().Be(0, demo.Output);
+        demo.Output.Should().Contain("6. a failing call").And.Contain("execute_tool get_weather");
     }
 
     private static void AssertLibraryPackage(string feed, string id, string version)
