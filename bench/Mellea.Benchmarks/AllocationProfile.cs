@@ -63,6 +63,19 @@ internal static class AllocationProfile
             Console.WriteLine($"{result.MedianMicroseconds(name) * 1000 / 1010,8:F1} ns per update  {name}");
         }
 
+        // A whole chat over loopback, with and without trace-context propagation: how much of the listened pipeline's
+        // cost is the traceparent header the current span puts on the request (and the in-process server reading it).
+        await using var emulator = await Mellea.Testing.ProviderEmulator.StartAsync();
+        emulator.DefaultScript = WireFixtures.Script(1000);
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+        List<BenchCase> chat = [new("Backend", clients.ChatBackend), new("Pipeline+listeners", clients.ChatPipeline)];
+        var propagating = await Interleaved.RunAsync(chat, rounds: 11, opsPerRound: 20, warmupOps: 20);
+        var previous = DistributedContextPropagator.Current;
+        DistributedContextPropagator.Current = DistributedContextPropagator.CreateNoOutputPropagator();
+        var silent = await Interleaved.RunAsync(chat, rounds: 11, opsPerRound: 20, warmupOps: 20);
+        DistributedContextPropagator.Current = previous;
+        Console.WriteLine($"loopback chat, pipeline/backend: {propagating.TimeRatio("Pipeline+listeners", "Backend"):F2}x with traceparent, {silent.TimeRatio("Pipeline+listeners", "Backend"):F2}x without");
         return 0;
 
         static void Chat(IGenerationHandler h)
