@@ -63,8 +63,10 @@ public sealed class ProviderErrorDetails
             using var document = JsonDocument.ParseValue(ref reader);
             return FromElement(document.RootElement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
         {
+            // An error body is read on a best-effort basis: one that is not JSON, or whose strings are not valid UTF-8
+            // (InvalidOperationException from GetString), has no details, and the status alone classifies the failure.
             return null;
         }
     }

@@ -120,7 +120,11 @@ public static class ProviderErrors
                     ProviderRequestId = requestId,
                     ProviderName = context.ProviderName,
                 };
-            case JsonException:
+            // Not only a syntax error: a value of the wrong type or size (a number too large for an int, a number where a string
+            // belongs) or invalid UTF-8 surfaces from Utf8JsonReader's getters as a format, overflow, decoder or invalid-operation
+            // exception. Each is the provider's malformed answer, never a bug the caller should see.
+            case JsonException or FormatException or OverflowException or System.Text.DecoderFallbackException:
+            case InvalidOperationException when exception.Source == "System.Text.Json" || exception.InnerException is System.Text.DecoderFallbackException:
                 return new GenerationException(ErrorCategory.TransportError, $"{context.ProviderName} sent a response that is not valid JSON.", Sanitize(exception, context))
                 {
                     ErrorType = "malformed_response",

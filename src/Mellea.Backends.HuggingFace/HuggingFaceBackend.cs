@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Mellea.Backends.HuggingFace.Wire;
 using Mellea.Backends.Http;
 using Mellea.Backends.OpenAI;
@@ -246,7 +245,7 @@ public sealed class HuggingFaceBackend : IGenerationHandler
             {
                 reader.ReadBody(root);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ProviderErrors.FromException(ex, _native.ErrorContext, cancellationToken) is not null)
             {
                 throw ProviderErrors.FromException(ex, _native.ErrorContext, cancellationToken, requestId)!;
             }

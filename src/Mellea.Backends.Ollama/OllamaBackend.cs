@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using Mellea.Backends.Http;
 using Mellea.Backends.Ollama.Wire;
 
@@ -263,7 +262,7 @@ public sealed class OllamaBackend : IGenerationHandler
             {
                 answer.Add(reader.Parse(Encoding.UTF8.GetBytes(element.GetRawText())));
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
             {
                 throw ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, _transport.ErrorContext))!;
             }

@@ -66,12 +66,13 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequest));
         using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var wire = await _transport.ReadJsonAsync(response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken).ConfigureAwait(false);
-        ThrowIfErrorBody(wire, response);
+        // Mapping reads JsonElements: a value of the wrong type or invalid UTF-8 throws from their getters; that is a malformed answer.
         try
         {
+            ThrowIfErrorBody(wire, response);
             return OpenAIResponseMapper.ToChatResponse(wire, CreateMetadata(model, response, streamed: false));
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not GenerationException && ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
         {
             throw ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, _transport.ErrorContext))!;
         }
@@ -99,12 +100,12 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         using var message = CreateRequest(_completionsUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.CompletionRequest));
         using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var wire = await _transport.ReadJsonAsync(response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken).ConfigureAwait(false);
-        ThrowIfErrorBody(wire, response);
         try
         {
+            ThrowIfErrorBody(wire, response);
             return OpenAIResponseMapper.ToRawResponse(wire, CreateMetadata(model, response, streamed: false), request.Options?.ChoiceCount ?? 1);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not GenerationException && ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
         {
             throw ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, _transport.ErrorContext))!;
         }

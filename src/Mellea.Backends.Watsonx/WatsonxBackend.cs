@@ -128,7 +128,7 @@ public sealed class WatsonxBackend : IGenerationHandler
         {
             return ToChatResponse(wire, CreateMetadata(model, response, streamed: false));
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
         {
             throw ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, _transport.ErrorContext))!;
         }
@@ -318,7 +318,7 @@ public sealed class WatsonxBackend : IGenerationHandler
             {
                 reader.ReadBody(JsonSerializer.SerializeToUtf8Bytes(root, WatsonxJsonContext.Default.JsonElement));
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
             {
                 throw ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken, requestId)!;
             }
