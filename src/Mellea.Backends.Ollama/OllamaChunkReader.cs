@@ -187,32 +187,32 @@ internal sealed class OllamaChunkReader
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    DoneReason = ReadDoneReason(ref reader);
+                    DoneReason = StreamJson.ReadFinishReason(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("prompt_eval_count"u8))
             {
-                PromptEvalCount = ReadLong(ref reader);
+                PromptEvalCount = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("eval_count"u8))
             {
-                EvalCount = ReadLong(ref reader);
+                EvalCount = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("total_duration"u8))
             {
-                TotalDuration = ReadLong(ref reader);
+                TotalDuration = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("load_duration"u8))
             {
-                LoadDuration = ReadLong(ref reader);
+                LoadDuration = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("prompt_eval_duration"u8))
             {
-                PromptEvalDuration = ReadLong(ref reader);
+                PromptEvalDuration = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("eval_duration"u8))
             {
-                EvalDuration = ReadLong(ref reader);
+                EvalDuration = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("error"u8))
             {
@@ -251,25 +251,8 @@ internal sealed class OllamaChunkReader
         }
     }
 
-    /// <summary>Moves onto a property's value: true when it is an object to walk, false (with the value skipped) otherwise.</summary>
-    private static bool EnterObject(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-
-        reader.Skip();
-        return false;
-    }
-
-    private static long? ReadLong(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : null;
-    }
-
+    // Not StreamJson.ReadText, whose OpenAI-style reading keeps an object or array as raw JSON and a number as its literal:
+    // here both yield no text, as Ollama's reader always has.
     private static string? ReadText(ref Utf8JsonReader reader)
     {
         reader.Read();
@@ -288,22 +271,6 @@ internal sealed class OllamaChunkReader
         return null;
     }
 
-    private static string ReadDoneReason(ref Utf8JsonReader reader)
-    {
-        // The usual values are interned so the final line allocates no string for them.
-        if (reader.ValueTextEquals("stop"u8))
-        {
-            return "stop";
-        }
-
-        if (reader.ValueTextEquals("length"u8))
-        {
-            return "length";
-        }
-
-        return reader.GetString() ?? "stop";
-    }
-
     private List<ToolCallUpdate> ReadToolCalls(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
         var calls = new List<ToolCallUpdate>(1);
@@ -320,7 +287,7 @@ internal sealed class OllamaChunkReader
                 }
                 else if (reader.ValueTextEquals("function"u8))
                 {
-                    var inObject = EnterObject(ref reader);
+                    var inObject = StreamJson.EnterObject(ref reader);
                     while (inObject && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         if (reader.ValueTextEquals("name"u8))

@@ -14,15 +14,9 @@ internal sealed class OpenAIStreamParser
     /// <summary>Returned for <c>data: [DONE]</c>.</summary>
     public static readonly ChatResponseUpdate Done = new();
 
-    private const int MaxChoiceIndex = 1024;
-
     private readonly ProviderErrorContext _errors;
     private readonly HttpResponseMessage _response;
-    private readonly List<ChoiceState> _choices = [];
-    private Queue<ChatResponseUpdate>? _pending;
-    private string? _responseId;
-    private string? _responseModel;
-    private UsageDetails? _usage;
+    private readonly StreamedChoices _choices = new("A stream chunk names a choice index out of range.");
 
     public OpenAIStreamParser(ProviderErrorContext errors, HttpResponseMessage response)
     {
@@ -35,36 +29,10 @@ internal sealed class OpenAIStreamParser
     public SseItemParser<ChatResponseUpdate?> ItemParser { get; }
 
     /// <summary>Takes an update that a chunk with several choices produced beyond its first.</summary>
-    public bool TryDequeuePending(out ChatResponseUpdate update)
-    {
-        if (_pending is { Count: > 0 } pending)
-        {
-            update = pending.Dequeue();
-            return true;
-        }
-
-        update = null!;
-        return false;
-    }
+    public bool TryDequeuePending(out ChatResponseUpdate update) => _choices.TryDequeuePending(out update);
 
     /// <summary>Fills the stream's answer facts into <paramref name="metadata"/>, exactly as a whole response fills them.</summary>
-    public GenerationMetadata Complete(GenerationMetadata metadata)
-    {
-        metadata.ResponseId = _responseId;
-        metadata.ResponseModel = _responseModel;
-        metadata.Usage = _usage?.WithComputedTotal();
-        var finishes = new List<FinishReason>(_choices.Count);
-        foreach (var choice in _choices)
-        {
-            if (choice.Finish is { } finish)
-            {
-                finishes.Add(finish);
-            }
-        }
-
-        metadata.FinishReasons = finishes;
-        return metadata;
-    }
+    public GenerationMetadata Complete(GenerationMetadata metadata) => _choices.Complete(metadata);
 
     internal static UsageDetails ReadUsage(ref Utf8JsonReader reader)
     {
@@ -73,32 +41,32 @@ internal sealed class OpenAIStreamParser
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
-                usage.InputTokens = ReadLong(ref reader);
+                usage.InputTokens = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
-                usage.OutputTokens = ReadLong(ref reader);
+                usage.OutputTokens = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("total_tokens"u8))
             {
-                usage.TotalTokens = ReadLong(ref reader);
+                usage.TotalTokens = StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
             {
-                usage.CacheWriteInputTokens ??= ReadLong(ref reader);
+                usage.CacheWriteInputTokens ??= StreamJson.ReadLong(ref reader);
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8))
             {
-                var inPromptDetails = EnterObject(ref reader);
+                var inPromptDetails = StreamJson.EnterObject(ref reader);
                 while (inPromptDetails && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("cached_tokens"u8))
                     {
-                        usage.CacheReadInputTokens = ReadLong(ref reader);
+                        usage.CacheReadInputTokens = StreamJson.ReadLong(ref reader);
                     }
                     else if (reader.ValueTextEquals("cache_write_tokens"u8))
                     {
-                        usage.CacheWriteInputTokens = ReadLong(ref reader);
+                        usage.CacheWriteInputTokens = StreamJson.ReadLong(ref reader);
                     }
                     else
                     {
@@ -109,12 +77,12 @@ internal sealed class OpenAIStreamParser
             }
             else if (reader.ValueTextEquals("completion_tokens_details"u8))
             {
-                var inCompletionDetails = EnterObject(ref reader);
+                var inCompletionDetails = StreamJson.EnterObject(ref reader);
                 while (inCompletionDetails && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("reasoning_tokens"u8))
                     {
-                        usage.ReasoningOutputTokens = ReadLong(ref reader);
+                        usage.ReasoningOutputTokens = StreamJson.ReadLong(ref reader);
                     }
                     else
                     {
@@ -131,117 +99,6 @@ internal sealed class OpenAIStreamParser
         }
 
         return usage;
-    }
-
-    /// <summary>Moves to a property's value; true when it is an object to read, otherwise skips it (null, a value, an array).</summary>
-    private static bool EnterObject(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-
-        reader.Skip();
-        return false;
-    }
-
-    private static long? ReadLong(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : null;
-    }
-
-    private static string? ReadText(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.ValueTextEquals(""u8) ? null : reader.GetString(),
-            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
-            JsonTokenType.StartObject or JsonTokenType.StartArray => ReadRaw(ref reader),
-            _ => null,
-        };
-    }
-
-    private static string ReadRaw(ref Utf8JsonReader reader)
-    {
-        using var document = JsonDocument.ParseValue(ref reader);
-        return document.RootElement.GetRawText();
-    }
-
-    private static string ReadFinishReason(ref Utf8JsonReader reader)
-    {
-        // The common values are interned so a finish chunk allocates no string.
-        if (reader.ValueTextEquals("stop"u8))
-        {
-            return "stop";
-        }
-
-        if (reader.ValueTextEquals("length"u8))
-        {
-            return "length";
-        }
-
-        if (reader.ValueTextEquals("tool_calls"u8))
-        {
-            return "tool_calls";
-        }
-
-        return reader.GetString() ?? "stop";
-    }
-
-    private static List<ToolCallUpdate> ReadToolCalls(ref Utf8JsonReader reader)
-    {
-        var calls = new List<ToolCallUpdate>(1);
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            var index = calls.Count;
-            string? id = null;
-            string? name = null;
-            string? arguments = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("index"u8))
-                {
-                    reader.Read();
-                    index = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : index;
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    id = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("function"u8))
-                {
-                    var inFunction = EnterObject(ref reader);
-                    while (inFunction && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("name"u8))
-                        {
-                            name = ReadText(ref reader);
-                        }
-                        else if (reader.ValueTextEquals("arguments"u8))
-                        {
-                            arguments = ReadText(ref reader);
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            calls.Add(new ToolCallUpdate { Index = index, CallId = id, Name = name, ArgumentsDelta = arguments });
-        }
-
-        return calls;
     }
 
     private ChatResponseUpdate? Parse(string eventType, ReadOnlySpan<byte> data)
@@ -279,39 +136,24 @@ internal sealed class OpenAIStreamParser
                 {
                     if (ReadChoice(ref reader) is { } update)
                     {
-                        if (first is null)
-                        {
-                            first = update;
-                        }
-                        else
-                        {
-                            (_pending ??= new()).Enqueue(update);
-                        }
+                        _choices.Deliver(update, ref first);
                     }
                 }
             }
             else if (reader.ValueTextEquals("id"u8))
             {
-                reader.Read();
-                if (_responseId is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
-                {
-                    _responseId = reader.GetString();
-                }
+                _choices.ReadResponseId(ref reader);
             }
             else if (reader.ValueTextEquals("model"u8))
             {
-                reader.Read();
-                if (_responseModel is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
-                {
-                    _responseModel = reader.GetString();
-                }
+                _choices.ReadResponseModel(ref reader);
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    _usage = ReadUsage(ref reader);
+                    _choices.Usage = ReadUsage(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("error"u8))
@@ -348,23 +190,23 @@ internal sealed class OpenAIStreamParser
             }
             else if (reader.ValueTextEquals("delta"u8))
             {
-                var inDelta = EnterObject(ref reader);
+                var inDelta = StreamJson.EnterObject(ref reader);
                 while (inDelta && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("content"u8))
                     {
-                        text = ReadText(ref reader);
+                        text = StreamJson.ReadText(ref reader);
                     }
                     else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
                     {
-                        reasoning = ReadText(ref reader) ?? reasoning;
+                        reasoning = StreamJson.ReadText(ref reader) ?? reasoning;
                     }
                     else if (reader.ValueTextEquals("tool_calls"u8))
                     {
                         reader.Read();
                         if (reader.TokenType == JsonTokenType.StartArray)
                         {
-                            toolCalls = ReadToolCalls(ref reader);
+                            toolCalls = StreamJson.ReadToolCalls(ref reader);
                         }
                     }
                     else
@@ -379,7 +221,7 @@ internal sealed class OpenAIStreamParser
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    finish = ReadFinishReason(ref reader);
+                    finish = StreamJson.ReadFinishReason(ref reader);
                 }
             }
             else
@@ -389,50 +231,6 @@ internal sealed class OpenAIStreamParser
             }
         }
 
-        var state = Choice(index);
-        if (toolCalls is { Count: > 0 })
-        {
-            state.HasToolCalls = true;
-        }
-        else
-        {
-            toolCalls = null;
-        }
-
-        FinishReason? finishReason = null;
-        if (finish is not null)
-        {
-            finishReason = FinishReason.Normalize(finish, state.HasToolCalls);
-            state.Finish = finishReason;
-        }
-
-        if (text is null && reasoning is null && toolCalls is null && finishReason is null)
-        {
-            return null;
-        }
-
-        return new ChatResponseUpdate { ChoiceIndex = index, TextDelta = text, ReasoningDelta = reasoning, ToolCallDeltas = toolCalls, FinishReason = finishReason };
-    }
-
-    private ChoiceState Choice(int index)
-    {
-        if (index is < 0 or > MaxChoiceIndex)
-        {
-            throw new JsonException("A stream chunk names a choice index out of range.");
-        }
-
-        while (_choices.Count <= index)
-        {
-            _choices.Add(new ChoiceState());
-        }
-
-        return _choices[index];
-    }
-
-    private sealed class ChoiceState
-    {
-        public bool HasToolCalls { get; set; }
-
-        public FinishReason? Finish { get; set; }
+        return _choices.Choice(index, text, reasoning, toolCalls, finish);
     }
 }

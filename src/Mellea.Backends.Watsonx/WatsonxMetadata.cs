@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Mellea.Backends.Watsonx;
 
 /// <summary>Metadata helpers shared by the chat and generation paths.</summary>
@@ -33,25 +31,4 @@ internal static class WatsonxMetadata
         string.IsNullOrEmpty(raw) || raw.Equals("not_finished", StringComparison.OrdinalIgnoreCase)
             ? null
             : FinishReason.Normalize(raw.ToLowerInvariant(), hasToolCalls);
-
-    public static string InternFinishReason(ref Utf8JsonReader reader)
-    {
-        // The common values are interned so a finish chunk allocates no string.
-        if (reader.ValueTextEquals("stop"u8))
-        {
-            return "stop";
-        }
-
-        if (reader.ValueTextEquals("length"u8))
-        {
-            return "length";
-        }
-
-        if (reader.ValueTextEquals("tool_calls"u8))
-        {
-            return "tool_calls";
-        }
-
-        return reader.GetString() ?? "stop";
-    }
 }

@@ -1,0 +1,170 @@
+using System.Text.Json;
+
+namespace Mellea.Backends.Http;
+
+/// <summary>
+/// For backend authors: what a streamed chat answer with one or more choices accumulates across its chunks, so that the final
+/// <see cref="GenerationMetadata"/> matches what the whole answer would have given. It tracks, per choice, whether tool calls
+/// came (a <c>stop</c> after tool calls is a tool-call finish) and the normalized finish reason; the first non-empty response id
+/// and model; the last usage; and the updates a chunk with several choices produced beyond its first. Make one per stream; it
+/// allocates per choice, never per chunk.
+/// </summary>
+public sealed class StreamedChoices
+{
+    /// <summary>The highest choice index accepted; a larger one is a malformed chunk, not a reason to grow a list without bound.</summary>
+    public const int MaxChoiceIndex = 1024;
+
+    private readonly string _indexOutOfRangeMessage;
+    private readonly List<ChoiceState> _choices = [];
+    private Queue<ChatResponseUpdate>? _pending;
+
+    /// <summary>Creates the state of one stream.</summary>
+    /// <param name="indexOutOfRangeMessage">The <see cref="JsonException"/> message for a choice index below 0 or above <see cref="MaxChoiceIndex"/>.</param>
+    public StreamedChoices(string indexOutOfRangeMessage)
+    {
+        _indexOutOfRangeMessage = indexOutOfRangeMessage;
+    }
+
+    /// <summary>The first non-empty response id the stream named.</summary>
+    public string? ResponseId { get; private set; }
+
+    /// <summary>The first non-empty model name the stream named.</summary>
+    public string? ResponseModel { get; private set; }
+
+    /// <summary>The usage the stream reported last (providers send it once, on or after the finishing chunk).</summary>
+    public UsageDetails? Usage { get; set; }
+
+    /// <summary>Reads a response id property's value, keeping it when it is the first non-empty string.</summary>
+    /// <param name="reader">A reader positioned on the property name.</param>
+    public void ReadResponseId(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (ResponseId is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
+        {
+            ResponseId = reader.GetString();
+        }
+    }
+
+    /// <summary>Reads a model property's value, keeping it when it is the first non-empty string.</summary>
+    /// <param name="reader">A reader positioned on the property name.</param>
+    public void ReadResponseModel(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (ResponseModel is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
+        {
+            ResponseModel = reader.GetString();
+        }
+    }
+
+    /// <summary>
+    /// Records one parsed choice delta and builds its update: null when it carries nothing (no text, reasoning, tool calls or
+    /// finish). An empty tool-call list counts as none.
+    /// </summary>
+    /// <param name="index">The choice index.</param>
+    /// <param name="text">The text delta.</param>
+    /// <param name="reasoning">The reasoning delta.</param>
+    /// <param name="toolCalls">The tool-call deltas.</param>
+    /// <param name="finish">The provider's raw finish reason, normalized here with what the choice has seen so far.</param>
+    /// <returns>The update, or null.</returns>
+    /// <exception cref="JsonException">The index is out of range.</exception>
+    public ChatResponseUpdate? Choice(int index, string? text, string? reasoning, List<ToolCallUpdate>? toolCalls, string? finish)
+    {
+        var state = State(index);
+        if (toolCalls is { Count: > 0 })
+        {
+            state.HasToolCalls = true;
+        }
+        else
+        {
+            toolCalls = null;
+        }
+
+        FinishReason? finishReason = null;
+        if (finish is not null)
+        {
+            finishReason = FinishReason.Normalize(finish, state.HasToolCalls);
+            state.Finish = finishReason;
+        }
+
+        if (text is null && reasoning is null && toolCalls is null && finishReason is null)
+        {
+            return null;
+        }
+
+        return new ChatResponseUpdate { ChoiceIndex = index, TextDelta = text, ReasoningDelta = reasoning, ToolCallDeltas = toolCalls, FinishReason = finishReason };
+    }
+
+    /// <summary>Hands on an update of a chunk: the first becomes <paramref name="first"/> (the parser's return), later ones wait for <see cref="TryDequeuePending"/>.</summary>
+    /// <param name="update">The update.</param>
+    /// <param name="first">The chunk's first update so far.</param>
+    public void Deliver(ChatResponseUpdate update, ref ChatResponseUpdate? first)
+    {
+        if (first is null)
+        {
+            first = update;
+        }
+        else
+        {
+            (_pending ??= new()).Enqueue(update);
+        }
+    }
+
+    /// <summary>Takes an update that a chunk with several choices produced beyond its first.</summary>
+    /// <param name="update">The update, when there is one.</param>
+    /// <returns>True when an update was waiting.</returns>
+    public bool TryDequeuePending(out ChatResponseUpdate update)
+    {
+        if (_pending is { Count: > 0 } pending)
+        {
+            update = pending.Dequeue();
+            return true;
+        }
+
+        update = null!;
+        return false;
+    }
+
+    /// <summary>Fills the response id, model, usage (with its total computed) and one finish reason per finished choice into <paramref name="metadata"/>.</summary>
+    /// <param name="metadata">The metadata to fill.</param>
+    /// <returns><paramref name="metadata"/>.</returns>
+    public GenerationMetadata Complete(GenerationMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        metadata.ResponseId = ResponseId;
+        metadata.ResponseModel = ResponseModel;
+        metadata.Usage = Usage?.WithComputedTotal();
+        var finishes = new List<FinishReason>(_choices.Count);
+        foreach (var choice in _choices)
+        {
+            if (choice.Finish is { } finish)
+            {
+                finishes.Add(finish);
+            }
+        }
+
+        metadata.FinishReasons = finishes;
+        return metadata;
+    }
+
+    private ChoiceState State(int index)
+    {
+        if (index is < 0 or > MaxChoiceIndex)
+        {
+            throw new JsonException(_indexOutOfRangeMessage);
+        }
+
+        while (_choices.Count <= index)
+        {
+            _choices.Add(new ChoiceState());
+        }
+
+        return _choices[index];
+    }
+
+    private sealed class ChoiceState
+    {
+        public bool HasToolCalls { get; set; }
+
+        public FinishReason? Finish { get; set; }
+    }
+}
