@@ -1,25 +1,18 @@
 using System.Text.Json;
+using Mellea.Testing;
 
 namespace Mellea.Backends.Native.Tests;
 
 /// <summary>Finds shared/fixtures next to the repository; tests that need it skip when it is absent. Fixtures are read, never copied or changed.</summary>
 internal static class Fixtures
 {
-    private static readonly Lazy<string?> Root = new(FindRoot);
-
     /// <summary>The fixtures folder of a provider, or skips the test.</summary>
     public static string Directory(string provider)
     {
-        var root = Root.Value;
-        if (root is null)
+        var folder = SharedFixtures.ProviderDirectory(provider);
+        if (folder is null)
         {
-            Assert.Skip("shared/fixtures is not next to the repository (expected <repo root>/../shared/fixtures).");
-        }
-
-        var folder = Path.Combine(root, provider);
-        if (!System.IO.Directory.Exists(folder))
-        {
-            Assert.Skip($"shared/fixtures/{provider} is absent.");
+            Assert.Skip(SharedFixtures.MissingReason(provider));
         }
 
         return folder;
@@ -31,14 +24,13 @@ internal static class Fixtures
     public static TheoryData<string> Names(string provider)
     {
         var data = new TheoryData<string>();
-        var root = Root.Value;
-        if (root is null || !System.IO.Directory.Exists(Path.Combine(root, provider)))
+        if (SharedFixtures.ProviderDirectory(provider) is null)
         {
             data.Add("(fixtures absent)");
             return data;
         }
 
-        foreach (var name in System.IO.Directory.GetFiles(Path.Combine(root, provider)).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        foreach (var name in SharedFixtures.Names(provider))
         {
             data.Add(name);
         }
@@ -65,19 +57,5 @@ internal static class Fixtures
         }
 
         return (status, headers);
-    }
-
-    private static string? FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "Mellea.sln")))
-            {
-                var fixtures = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-                return System.IO.Directory.Exists(fixtures) ? fixtures : null;
-            }
-        }
-
-        return null;
     }
 }
