@@ -8,6 +8,21 @@ internal static class Allocations
 {
     private static readonly ChatRequest Request = new("Say something.");
 
+    /// <summary>
+    /// Skips unless the library under test is an optimized (Release) build. A solution-wide `dotnet test` builds the
+    /// libraries in Debug, whatever a project reference asks for, and Debug code boxes every async state machine; so CI
+    /// runs these guards a second time with `-c Release` (see .ci/run), where they are enforced.
+    /// </summary>
+    public static void RequireReleaseLibrary()
+    {
+        var debuggable = typeof(GenerationPipeline).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().FirstOrDefault();
+        if (debuggable is { IsJITOptimizerDisabled: true })
+        {
+            Assert.Skip("Allocation guards measure a Release build of the library: run `dotnet test tests/Mellea.Performance.Tests -c Release` (CI does).");
+        }
+    }
+
     /// <summary>The full pipeline: tracing, metrics and retry, as an application builds it.</summary>
     public static GenerationPipeline FullPipeline(IGenerationHandler handler, bool captureContent = false)
     {
