@@ -5,6 +5,10 @@ namespace Mellea.Benchmarks;
 /// the pipeline's. The metadata looks like a real provider's (ids, model, usage, finish reason) so that tracing and
 /// metrics record everything they would in production.
 /// </summary>
+/// <remarks>
+/// One file for the benchmarks and the allocation guards: tests/Mellea.Performance.Tests compiles this file in (a linked
+/// <c>Compile</c> item), so the guards and the benchmarks measure around the same handler.
+/// </remarks>
 internal sealed class CannedHandler : IGenerationHandler
 {
     private readonly ChatResponse _response;

@@ -1,3 +1,6 @@
+// The canned handler is the benchmarks' own file, compiled in (see the project file).
+global using Mellea.Benchmarks;
+
 namespace Mellea.Performance.Tests;
 
 /// <summary>

@@ -23,7 +23,7 @@ public sealed class ListeningAllocationTests
     public void A_chat_call_through_the_full_pipeline_costs_no_more_than_its_span_physically_needs()
     {
         Allocations.RequireReleaseLibrary();
-        var handler = new CannedHandler();
+        var handler = new CannedHandler(10);
         using var telemetry = Listen();
 
         var extra = Allocations.OnCleanThread(() => Allocations.PerChatCall(Allocations.FullPipeline(handler)) - Allocations.PerChatCall(handler));

@@ -13,7 +13,7 @@ public sealed class NoListenerAllocationTests
     {
         Allocations.RequireReleaseLibrary();
         MelleaTelemetry.GenerationSource.HasListeners().Should().BeFalse("no test in this assembly listens while this collection runs");
-        var handler = new CannedHandler();
+        var handler = new CannedHandler(10);
 
         var extra = Allocations.OnCleanThread(() => Allocations.PerChatCall(Allocations.FullPipeline(handler)) - Allocations.PerChatCall(handler));
 
@@ -36,7 +36,7 @@ public sealed class NoListenerAllocationTests
     {
         Allocations.RequireReleaseLibrary();
         MelleaTelemetry.GenerationSource.HasListeners().Should().BeFalse();
-        var handler = new CannedHandler();
+        var handler = new CannedHandler(10);
 
         var extra = Allocations.OnCleanThread(() => Allocations.PerStream(Allocations.FullPipeline(handler)) - Allocations.PerStream(handler));
 
