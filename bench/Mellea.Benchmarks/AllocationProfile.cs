@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenTelemetry.Metrics;
 
 namespace Mellea.Benchmarks;
 
@@ -10,7 +11,25 @@ internal static class AllocationProfile
 {
     public static async Task<int> RunAsync()
     {
+        // Optional parts after --alloc-profile (chat, stream, histogram, loopback); none runs all of them.
+        var parts = Environment.GetCommandLineArgs().SkipWhile(a => a != "--alloc-profile").Skip(1).ToHashSet();
+        bool Runs(string part) => parts.Count == 0 || parts.Contains(part);
         using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
+        if (Runs("histogram"))
+        {
+            await HistogramFloorAsync();
+        }
+
+        if (Runs("loopback"))
+        {
+            await LoopbackChatLayersAsync();
+        }
+
+        if (!Runs("chat") && !Runs("stream"))
+        {
+            return 0;
+        }
+
         var source = MelleaTelemetry.GenerationSource;
         KeyValuePair<string, object?>[] startTags =
         [
@@ -88,6 +107,102 @@ internal static class AllocationProfile
 
             _ = pending.Result;
         }
+    }
+
+    /// <summary>
+    /// The physical floor of a per-chunk metric: one bare <c>Histogram&lt;double&gt;.Record</c> with the tags the metrics
+    /// middleware gives <c>time_per_output_chunk</c>, under the same SDK, with and without a sampled span current (the
+    /// SDK's exemplar filter looks at it).
+    /// </summary>
+    private static async Task HistogramFloorAsync()
+    {
+        using var meter = new System.Diagnostics.Metrics.Meter(MelleaTelemetry.MeterName + ".Probe");
+        using var provider = OpenTelemetry.Sdk.CreateMeterProviderBuilder()
+            .AddMeter(meter.Name)
+            .AddReader(new OpenTelemetry.Metrics.PeriodicExportingMetricReader(new NullMetricExporter(), exportIntervalMilliseconds: 60_000))
+            .Build()!;
+        var histogram = meter.CreateHistogram<double>("probe.time_per_output_chunk", "s");
+        var tags = default(TagList);
+        tags.Add("gen_ai.operation.name", "chat");
+        tags.Add("gen_ai.provider.name", "openai");
+        tags.Add("gen_ai.request.model", "gpt-4o-mini");
+        tags.Add("server.address", "127.0.0.1");
+        tags.Add("server.port", (object)8080);
+        const int N = 200_000;
+        double Run()
+        {
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < N; i++)
+            {
+                histogram.Record(0.000_5, in tags);
+            }
+
+            return Stopwatch.GetElapsedTime(started).TotalNanoseconds / N;
+        }
+
+        Run();
+        var bare = new List<double>();
+        var underSpan = new List<double>();
+        for (var round = 0; round < 7; round++)
+        {
+            bare.Add(Run());
+            using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
+            underSpan.Add(Run());
+        }
+
+        Console.WriteLine($"{bare.Order().ElementAt(3),8:F1} ns per Histogram<double>.Record, 5 tags, no span current (median of 7)");
+        Console.WriteLine($"{underSpan.Order().ElementAt(3),8:F1} ns per Histogram<double>.Record, 5 tags, a sampled span current (median of 7)");
+        await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A whole chat over loopback through each middleware alone, interleaved with the bare backend: which layer makes the
+    /// listened pipeline slower over a socket when in memory it costs a few microseconds.
+    /// </summary>
+    private static async Task LoopbackChatLayersAsync()
+    {
+        await using var emulator = await Mellea.Testing.ProviderEmulator.StartAsync();
+        emulator.DefaultScript = WireFixtures.Script(1000);
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+        var backend = clients.Backend;
+        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
+        var request = new ChatRequest("Say something long.");
+        Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
+        List<BenchCase> cases =
+        [
+            new("Backend", Call(backend)),
+            new("Backend under a span", async () =>
+            {
+                using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
+                return (await backend.ChatAsync(request)).Text.Length;
+            }),
+            new("Backend, cancellable token", async () =>
+            {
+                using var cts = new CancellationTokenSource();
+                return (await backend.ChatAsync(request, cts.Token)).Text.Length;
+            }),
+            new("Backend under a plain Activity", async () =>
+            {
+                using var span = new Activity("probe").Start();
+                return (await backend.ChatAsync(request)).Text.Length;
+            }),
+            new("empty pipeline", Call(backend.AsBuilder().Build())),
+            new("tracing only", Call(backend.AsBuilder().UseTracing(o => { o.CaptureContent = false; o.Environment = environment; }).Build())),
+            new("metrics only", Call(backend.AsBuilder().UseMetrics(o => o.Environment = environment).Build())),
+            new("retry only", Call(backend.AsBuilder().UseRetry().Build())),
+            new("full", Call(clients.Pipeline)),
+        ];
+        var result = await Interleaved.RunAsync(cases, rounds: 21, opsPerRound: 20, warmupOps: 20);
+        foreach (var name in result.Names)
+        {
+            Console.WriteLine($"{result.MedianMicroseconds(name),8:F1} µs  {result.TimeRatio(name, "Backend"):F2}x  {name} (loopback chat)");
+        }
+    }
+
+    private sealed class NullMetricExporter : OpenTelemetry.BaseExporter<OpenTelemetry.Metrics.Metric>
+    {
+        public override OpenTelemetry.ExportResult Export(in OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric> batch) => OpenTelemetry.ExportResult.Success;
     }
 
     private static readonly Dictionary<string, double> Results = [];

@@ -8,19 +8,19 @@ namespace Mellea.Performance.Tests;
 /// <summary>
 /// Issue 11, goal 1 with listeners: an OpenTelemetry SDK samples every span into an exporter that drops it, and a
 /// MeterProvider with a reader collects the metrics. The full pipeline then costs at most 64 B per streamed update, and a
-/// chat call at most what its span physically needs (Microsoft.Extensions.AI's OpenTelemetryChatClient: +1.3 KB and +178 B).
+/// chat call at most 1,000 B (Microsoft.Extensions.AI's OpenTelemetryChatClient: +1.3 KB and +178 B).
 /// </summary>
 /// <remarks>
-/// The issue's goal of 1,000 B per chat call is below the floor of a span with the attributes the middleware must record,
-/// measured with <c>--alloc-profile</c>: the runtime's Activity with its ids and <c>Activity.Current</c> costs 464 B before
-/// any attribute, the tag list 40 B, and each of the 14 attributes of a complete call a 40 B node (560 B): 1,064 B, which
-/// is what the pipeline now costs (boxes and enumerators are gone). The guard holds that floor, so any regression fails.
+/// Measured with <c>--alloc-profile</c>: the runtime's Activity with its ids and <c>Activity.Current</c> costs 464 B before
+/// any attribute, the tag list 40 B, and each attribute a 40 B node. A complete call records 12 attributes (a completed span
+/// carries no <c>mellea.outcome</c>, like <c>error.type</c>; <c>mellea.usage.total_tokens</c> only when it is not
+/// input + output), so the pipeline costs 464 + 40 + 12 × 40 = 984 B here. The guard enforces the goal of 1,000 B.
 /// </remarks>
 [Collection(nameof(NoListenerCollection))]
 public sealed class ListeningAllocationTests
 {
     [Fact]
-    public void A_chat_call_through_the_full_pipeline_costs_no_more_than_its_span_physically_needs()
+    public void A_chat_call_through_the_full_pipeline_costs_at_most_1000_bytes()
     {
         Allocations.RequireReleaseLibrary();
         var handler = new CannedHandler(10);
@@ -29,8 +29,7 @@ public sealed class ListeningAllocationTests
         var extra = Allocations.OnCleanThread(() => Allocations.PerChatCall(Allocations.FullPipeline(handler)) - Allocations.PerChatCall(handler));
 
         telemetry.Spans.Should().BeGreaterThan(0, "the SDK really sampled the spans");
-        const int Activity = 464, TagList = 40, TagNode = 40, Attributes = 14;
-        extra.Should().BeLessThanOrEqualTo(Activity + TagList + (Attributes * TagNode), "nothing beyond the span, its tag list and one node per attribute");
+        extra.Should().BeLessThanOrEqualTo(1_000, "issue 11: at most 1,000 B per listened chat call");
     }
 
     [Fact]

@@ -96,8 +96,29 @@ public sealed class AttributeTests
         span.GetTagItem(GenAiAttributes.UsageCacheReadInputTokens).Should().Be(2L);
         span.GetTagItem(GenAiAttributes.UsageCacheWriteInputTokens).Should().Be(1L);
         span.GetTagItem(GenAiAttributes.UsageReasoningOutputTokens).Should().Be(3L);
-        span.GetTagItem(GenAiAttributes.MelleaUsageTotalTokens).Should().Be(19L);
+        span.GetTagItem(GenAiAttributes.MelleaUsageTotalTokens).Should().BeNull("a total that is input + output is derivable, as in semconv");
         span.GetTagItem(GenAiAttributes.ResponseTimeToFirstChunk).Should().BeNull("time to first chunk is for streams");
+    }
+
+    [Theory]
+    [InlineData(19L, null)]
+    [InlineData(25L, 25L)]
+    public async Task The_total_token_count_is_recorded_only_when_the_provider_says_something_other_than_input_plus_output(long providerTotal, long? recorded)
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler().AsBuilder()
+            .UseTracing()
+            .Use(async (context, next) =>
+            {
+                await next(context);
+                context.ChatResponse!.Metadata!.Usage!.TotalTokens = providerTotal;
+            })
+            .Build();
+
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+
+        collector.GenerationSpans.Single().GetTagItem(GenAiAttributes.MelleaUsageTotalTokens).Should().Be(recorded);
     }
 
     [Fact]
@@ -141,6 +162,8 @@ public sealed class AttributeTests
         first.Timestamp.Should().Be(new DateTimeOffset(span.StartTimeUtc + TimeSpan.FromMilliseconds(250), TimeSpan.Zero));
         var end = span.Events.Single(e => e.Name == GenAiAttributes.Events.StreamEnd);
         end.Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaStreamChunkCount, 4));
+        end.Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaOutcome, "completed"), "the end event keeps its outcome");
+        span.GetTagItem(GenAiAttributes.MelleaOutcome).Should().BeNull("a span without an outcome completed");
         span.Events.Should().NotContain(e => e.Name == GenAiAttributes.Events.StreamChunk, "per-chunk events are opt-in");
     }
 
@@ -236,7 +259,7 @@ public sealed class AttributeTests
 
         await pipeline.ChatAsync(new ChatRequest("hi"));
 
-        collector.GenerationSpans.Select(s => s.GetTagItem(GenAiAttributes.MelleaOutcome)).Should().Equal("failed", "completed");
+        collector.GenerationSpans.Select(s => s.GetTagItem(GenAiAttributes.MelleaOutcome)).Should().Equal(new object?[] { "failed", null }, "a completed span has no outcome");
     }
 
     [Fact]

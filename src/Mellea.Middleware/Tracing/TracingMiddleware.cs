@@ -283,7 +283,12 @@ public sealed class TracingMiddleware : IGenerationMiddleware
                 SetTokens(activity, GenAiAttributes.UsageCacheReadInputTokens, usage.CacheReadInputTokens);
                 SetTokens(activity, GenAiAttributes.UsageCacheWriteInputTokens, usage.CacheWriteInputTokens);
                 SetTokens(activity, GenAiAttributes.UsageReasoningOutputTokens, usage.ReasoningOutputTokens);
-                SetTokens(activity, GenAiAttributes.MelleaUsageTotalTokens, usage.TotalTokens ?? usage.InputTokens + usage.OutputTokens);
+                // Semantic conventions have no total on purpose: it is input + output. It is recorded only when the
+                // provider's total says something else (cached or reasoning tokens counted differently).
+                if (usage.TotalTokens is { } total && total != (usage.InputTokens ?? 0) + (usage.OutputTokens ?? 0))
+                {
+                    SetTokens(activity, GenAiAttributes.MelleaUsageTotalTokens, total);
+                }
             }
 
             if (metadata.ProviderRequestId is { } requestId)
@@ -304,6 +309,8 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         string outcome;
         if (failure is null)
         {
+            // Like error.type, mellea.outcome is only on a span that did not complete normally: its absence means
+            // completed, which saves a 40 B attribute on every successful call. The stream end event still says it.
             outcome = GenAiAttributes.Values.OutcomeCompleted;
         }
         else
@@ -324,7 +331,10 @@ public sealed class TracingMiddleware : IGenerationMiddleware
             }
         }
 
-        activity.SetTag(GenAiAttributes.MelleaOutcome, outcome);
+        if (failure is not null)
+        {
+            activity.SetTag(GenAiAttributes.MelleaOutcome, outcome);
+        }
 
         if (context.IsStreaming)
         {
