@@ -9,21 +9,46 @@ namespace Mellea.Backends.Http;
 /// and model; the last usage; and the updates a chunk with several choices produced beyond its first. Make one per stream; it
 /// allocates per choice, never per chunk.
 /// </summary>
+/// <remarks>
+/// A stream is complete only when the provider's own end signal arrived: the format's end marker (<see cref="MarkEndSignal"/>, OpenAI-style
+/// <c>data: [DONE]</c>) or a finish reason on every choice the stream named (watsonx, and routers such as cerebras that end at EOF without
+/// <c>[DONE]</c>). A clean end of file before either (a cut connection, a proxy that gave up, an empty 200 body) is not a success:
+/// <see cref="Complete"/> throws a transport error, so a prefix never passes for the whole answer.
+/// </remarks>
 public sealed class StreamedChoices
 {
     /// <summary>The highest choice index accepted; a larger one is a malformed chunk, not a reason to grow a list without bound.</summary>
     public const int MaxChoiceIndex = 1024;
 
     private readonly string _indexOutOfRangeMessage;
+    private readonly string _endSignal;
     private readonly List<ChoiceState> _choices = [];
     private Queue<ChatResponseUpdate>? _pending;
+    private bool _endSignalArrived;
+
+    /// <summary>Creates the state of one stream whose end signal is a finish reason on every choice.</summary>
+    /// <param name="indexOutOfRangeMessage">The <see cref="JsonException"/> message for a choice index below 0 or above <see cref="MaxChoiceIndex"/>.</param>
+    public StreamedChoices(string indexOutOfRangeMessage)
+        : this(indexOutOfRangeMessage, "a finish reason on every choice")
+    {
+    }
 
     /// <summary>Creates the state of one stream.</summary>
     /// <param name="indexOutOfRangeMessage">The <see cref="JsonException"/> message for a choice index below 0 or above <see cref="MaxChoiceIndex"/>.</param>
-    public StreamedChoices(string indexOutOfRangeMessage)
+    /// <param name="endSignal">The format's end signal in words, for the error of a stream cut before it (for example <c>data: [DONE]</c>).</param>
+    public StreamedChoices(string indexOutOfRangeMessage, string endSignal)
     {
         _indexOutOfRangeMessage = indexOutOfRangeMessage;
+        _endSignal = endSignal;
     }
+
+    /// <summary>
+    /// Whether the stream's end signal arrived: the format's end marker, or a finish reason on every choice named so far (at least one).
+    /// </summary>
+    public bool Ended => _endSignalArrived || (_choices.Count > 0 && _choices.TrueForAll(static c => c.Finish is not null));
+
+    /// <summary>Records the format's own end marker (OpenAI-style <c>data: [DONE]</c>): the stream is complete, finish reasons or not.</summary>
+    public void MarkEndSignal() => _endSignalArrived = true;
 
     /// <summary>The first non-empty response id the stream named.</summary>
     public string? ResponseId { get; private set; }
@@ -124,12 +149,29 @@ public sealed class StreamedChoices
         return false;
     }
 
-    /// <summary>Fills the response id, model, usage (with its total computed) and one finish reason per finished choice into <paramref name="metadata"/>.</summary>
-    /// <param name="metadata">The metadata to fill.</param>
+    /// <summary>
+    /// At the end of the body: fills the response id, model, usage (with its total computed) and one finish reason per finished choice
+    /// into <paramref name="metadata"/>, once the stream's end signal arrived (<see cref="Ended"/>).
+    /// </summary>
+    /// <param name="metadata">The metadata to fill; its provider name and request id name the failure.</param>
     /// <returns><paramref name="metadata"/>.</returns>
+    /// <exception cref="GenerationException">A transport error: the body ended before the end signal, so the answer was cut short.</exception>
     public GenerationMetadata Complete(GenerationMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
+        if (!Ended)
+        {
+            // Updates already delivered stay delivered; what is thrown names the provider and the missing signal, never content.
+            throw new GenerationException(
+                ErrorCategory.TransportError,
+                $"{metadata.ProviderName ?? "The provider"}'s stream ended before its end signal ({_endSignal}) arrived: the answer was cut short.")
+            {
+                ErrorType = "transport_error",
+                ProviderName = metadata.ProviderName,
+                ProviderRequestId = metadata.ProviderRequestId,
+            };
+        }
+
         metadata.ResponseId = ResponseId;
         metadata.ResponseModel = ResponseModel;
         metadata.Usage = Usage?.WithComputedTotal();

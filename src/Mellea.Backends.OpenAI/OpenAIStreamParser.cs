@@ -16,7 +16,8 @@ internal sealed class OpenAIStreamParser
 
     private readonly ProviderErrorContext _errors;
     private readonly HttpResponseMessage _response;
-    private readonly StreamedChoices _choices = new("A stream chunk names a choice index out of range.");
+    // The end signal is [DONE]; a finish reason on every choice also ends a stream, since some routers (cerebras) stop at EOF without [DONE].
+    private readonly StreamedChoices _choices = new("A stream chunk names a choice index out of range.", "data: [DONE], or a finish reason on every choice");
 
     public OpenAIStreamParser(ProviderErrorContext errors, HttpResponseMessage response)
     {
@@ -31,7 +32,10 @@ internal sealed class OpenAIStreamParser
     /// <summary>Takes an update that a chunk with several choices produced beyond its first.</summary>
     public bool TryDequeuePending(out ChatResponseUpdate update) => _choices.TryDequeuePending(out update);
 
-    /// <summary>Fills the stream's answer facts into <paramref name="metadata"/>, exactly as a whole response fills them.</summary>
+    /// <summary>
+    /// At the end of the body, fills the stream's answer facts into <paramref name="metadata"/>, exactly as a whole response fills them;
+    /// throws a transport <see cref="GenerationException"/> when the body ended before <c>[DONE]</c> or a finish reason on every choice.
+    /// </summary>
     public GenerationMetadata Complete(GenerationMetadata metadata) => _choices.Complete(metadata);
 
     internal static UsageDetails ReadUsage(ref Utf8JsonReader reader)
@@ -105,6 +109,7 @@ internal sealed class OpenAIStreamParser
     {
         if (data.SequenceEqual("[DONE]"u8))
         {
+            _choices.MarkEndSignal();
             return Done;
         }
 

@@ -310,6 +310,8 @@ public sealed class WatsonxBackend : IGenerationHandler
             {
                 _ = unused;
             }
+
+            reader.EnsureStreamEnded(requestId);
         }
         else
         {

@@ -29,7 +29,11 @@ internal sealed class WatsonxChatStreamParser
     /// <summary>Takes an update that a chunk with several choices produced beyond its first.</summary>
     public bool TryDequeuePending(out ChatResponseUpdate update) => _choices.TryDequeuePending(out update);
 
-    /// <summary>Fills the stream's answer facts into <paramref name="metadata"/>, exactly as a whole answer fills them.</summary>
+    /// <summary>
+    /// At the end of the body, fills the stream's answer facts into <paramref name="metadata"/>, exactly as a whole answer fills them.
+    /// chat_stream has no <c>[DONE]</c>: its end signal is a finish reason on every choice (the usage chunk after it is optional), and a
+    /// body that ends before it throws a transport <see cref="GenerationException"/>.
+    /// </summary>
     public GenerationMetadata Complete(GenerationMetadata metadata)
     {
         _choices.Complete(metadata);

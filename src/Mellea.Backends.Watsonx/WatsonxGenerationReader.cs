@@ -40,6 +40,25 @@ internal sealed class WatsonxGenerationReader
     public UsageDetails? ToUsage() =>
         InputTokens is null && GeneratedTokens is null ? null : new UsageDetails { InputTokens = InputTokens, OutputTokens = GeneratedTokens }.WithComputedTotal();
 
+    /// <summary>
+    /// At the end of a <c>generation_stream</c> body: its end signal is a last event whose <c>stop_reason</c> is not <c>not_finished</c>
+    /// (there is no <c>[DONE]</c>). A body that ended before it (cut, or empty) is a transport error, never a prefix passed off as the answer.
+    /// </summary>
+    /// <param name="requestId">The provider's request id, for the error.</param>
+    /// <exception cref="GenerationException">The stream ended before its final event.</exception>
+    public void EnsureStreamEnded(string? requestId)
+    {
+        if (StopReason is null or "not_finished")
+        {
+            throw new GenerationException(ErrorCategory.TransportError, $"{_errors.ProviderName}'s generation stream ended before its end signal (a final stop_reason) arrived: the answer was cut short.")
+            {
+                ErrorType = "transport_error",
+                ProviderName = _errors.ProviderName,
+                ProviderRequestId = requestId,
+            };
+        }
+    }
+
     /// <summary>Reads a whole generation body.</summary>
     public void ReadBody(ReadOnlySpan<byte> json) => Read(json);
 
