@@ -54,7 +54,7 @@ public abstract class FaultMatrix(BackendKind backend)
         var span = activities.GenerationSpans.Should().ContainSingle("one logical call is one span, retries included").Subject;
         if (outcome.Success)
         {
-            // A stream that ended early without its end marker is reported as completed: its missing finish reason is the only sign.
+            // Only a whole answer succeeds: a stream cut before its end signal fails typed (checked by the expectation above).
             span.Status.Should().Be(ActivityStatusCode.Unset);
             span.GetTagItem(GenAiAttributes.MelleaOutcome).Should().BeNull("a completed span has no outcome");
         }

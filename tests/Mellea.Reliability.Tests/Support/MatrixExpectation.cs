@@ -8,13 +8,7 @@ namespace Mellea.Reliability.Tests.Support;
 internal sealed class MatrixExpectation
 {
     private MatrixExpectation(bool mustSucceed, bool retried, params ErrorCategory[] failures)
-        : this(mustSucceed, retried, mayEndUnfinished: false, failures)
     {
-    }
-
-    private MatrixExpectation(bool mustSucceed, bool retried, bool mayEndUnfinished, params ErrorCategory[] failures)
-    {
-        MayEndUnfinished = mayEndUnfinished;
         MustSucceed = mustSucceed;
         Retried = retried;
         Failures = failures;
@@ -26,12 +20,6 @@ internal sealed class MatrixExpectation
     public bool Retried { get; }
 
     public IReadOnlyList<ErrorCategory> Failures { get; }
-
-    /// <summary>
-    /// A stream that ends cleanly but early may come back as a success without a finish reason (what the HTTP layer does at a
-    /// clean end of file): the caller sees the cut by the missing finish reason, and what arrived is still an exact prefix.
-    /// </summary>
-    public bool MayEndUnfinished { get; }
 
     public static MatrixExpectation For(Operation operation, Fault fault) => (fault, operation) switch
     {
@@ -50,7 +38,11 @@ internal sealed class MatrixExpectation
         // A body that is not JSON is the provider's broken answer, reported as a transport error and not retried.
         (Fault.MalformedJson, _) => FailsAs(ErrorCategory.TransportError),
         (Fault.TruncatedStream or Fault.EmptyBody, not Operation.Stream) => FailsAs(ErrorCategory.TransportError),
-        (Fault.TruncatedStream or Fault.EmptyBody, Operation.Stream) => new(mustSucceed: false, retried: false, mayEndUnfinished: true, ErrorCategory.TransportError, ErrorCategory.ServerError) { MayRecover = true },
+
+        // A stream that ends cleanly before its end signal ([DONE], a finish reason on every choice, Ollama's done, watsonx's and TGI's
+        // final event) is a transport error, never a success: retried when nothing had reached the caller (an empty body, or a cut
+        // after a role-only first frame), surfaced after the delivered prefix otherwise.
+        (Fault.TruncatedStream or Fault.EmptyBody, Operation.Stream) => RecoversOrFailsAs(ErrorCategory.TransportError),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), $"{fault} does not apply to {operation}."),
     };
 
@@ -62,12 +54,6 @@ internal sealed class MatrixExpectation
             MustSucceed.Should().BeFalse($"{because} must recover, but failed: {error}");
             Failures.Should().Contain(outcome.Category!.Value, $"{because} failed as {outcome.Category}: {error.Message}");
             Markers.Answer.Should().StartWith(outcome.Text, $"{because} delivered text that is not a prefix of the answer");
-            return;
-        }
-
-        if (MayEndUnfinished && !outcome.Finished)
-        {
-            Markers.Answer.Should().StartWith(outcome.Text, $"{because} ended early; what arrived must be an exact prefix of the answer");
             return;
         }
 
