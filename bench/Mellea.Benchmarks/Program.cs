@@ -28,6 +28,11 @@ internal static class Program
             return await AllocationProfile.RunAsync();
         }
 
+        if (args.Length > 0 && args[0] == "--soak")
+        {
+            return await SoakRun.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--scale-child")
         {
             return await ScaleRun.ChildAsync(args[1..]);

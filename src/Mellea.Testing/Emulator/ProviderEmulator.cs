@@ -71,6 +71,9 @@ public sealed class ProviderEmulator : IAsyncDisposable
     /// <returns>A task that completes when <see cref="OpenConnections"/> is zero.</returns>
     public Task WhenNoOpenConnectionsAsync() => _openConnections.WhenZero();
 
+    /// <summary>Forgets the requests recorded so far, so a long soak does not count the emulator's own records as the client's memory.</summary>
+    public void ClearRequests() => _requests.Clear();
+
     /// <summary>The most recent request. Throws when none arrived.</summary>
     public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("The emulator has received no request.");
 

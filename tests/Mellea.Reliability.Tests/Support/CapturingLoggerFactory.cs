@@ -10,6 +10,18 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
+    /// <summary>Takes the lines recorded so far and forgets them (a soak scans them, then measures memory without them).</summary>
+    public IReadOnlyList<string> Drain()
+    {
+        var lines = new List<string>();
+        while (_lines.TryDequeue(out var line))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
