@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -18,7 +17,8 @@ public static class JsonRequestContent
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        // The raw value: no MediaTypeHeaderValue and parameter collection per call; it is parsed only if something reads ContentType.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
         return content;
     }
 }

@@ -90,6 +90,59 @@ public sealed class ProviderHttpTransport
     }
 
     /// <summary>
+    /// Reads a whole body into one pooled buffer and parses it there with <paramref name="parser"/> (a hand-written
+    /// <see cref="Utf8JsonReader"/> reader): no serializer state, no DTO graph, and nothing allocated for the bytes. Read and parse
+    /// failures are mapped as <see cref="ReadJsonAsync{T}"/> maps them; a <see cref="GenerationException"/> from the parser passes through.
+    /// </summary>
+    /// <typeparam name="T">What the parser makes of the body.</typeparam>
+    /// <param name="response">The response; the caller disposes it.</param>
+    /// <param name="parser">Parses the whole body. It runs on the pooled buffer: copy nothing it does not keep.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="GenerationException">The body was cut, or the parser found it malformed.</exception>
+    public async ValueTask<T> ReadBodyAsync<T>(HttpResponseMessage response, JsonBodyParser<T> parser, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(parser);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var length = 0;
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    length += read;
+                }
+            }
+
+            return parser(buffer.AsSpan(0, length));
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
+        {
+            throw mapped;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// Reads a Server-Sent Events body as it arrives, with <see cref="SseParser"/>: <c>data:</c> with or without a space, comments and
     /// <c>id:</c>/<c>event:</c> lines handled by the parser, a final event without a trailing blank line still delivered, and a clean end at
     /// end of file whether or not a <c>[DONE]</c> came. The caller stops at its own end marker. Read failures (a dropped connection)
@@ -208,3 +261,8 @@ public sealed class ProviderHttpTransport
 /// <typeparam name="T">The parsed item.</typeparam>
 /// <param name="line">The line's UTF-8 bytes, without the newline.</param>
 public delegate T JsonLineParser<T>(ReadOnlySpan<byte> line);
+
+/// <summary>Parses a whole response body.</summary>
+/// <typeparam name="T">The parsed body.</typeparam>
+/// <param name="body">The body's UTF-8 bytes, in a pooled buffer that is returned once the parser is done.</param>
+public delegate T JsonBodyParser<T>(ReadOnlySpan<byte> body);

@@ -21,6 +21,9 @@ namespace Mellea.Backends.OpenAI;
 /// </remarks>
 public sealed class OpenAICompatibleClient : IGenerationHandler
 {
+    /// <summary>The whole-chat body reader, one delegate for every call.</summary>
+    private static readonly JsonBodyParser<ChatCompletionBody> ReadChatCompletion = OpenAIChatCompletionReader.Read;
+
     private readonly OpenAICompatibleProfile _profile;
     private readonly ProviderHttpTransport _transport;
     private readonly Uri? _chatUri;
@@ -62,15 +65,14 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         request.Validate();
         var model = ResolveModel(request.Options);
         EnsureReady();
-        var body = OpenAIRequestMapper.ToChat(request, model, stream: false, _profile.SendsTopK);
-        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequest));
+        var body = new ChatCompletionRequestBody(request, model, Stream: false, _profile.SendsTopK);
+        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
         using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var wire = await _transport.ReadJsonAsync(response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken).ConfigureAwait(false);
-        // Mapping reads JsonElements: a value of the wrong type or invalid UTF-8 throws from their getters; that is a malformed answer.
+        var answer = await _transport.ReadBodyAsync(response, ReadChatCompletion, cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowIfErrorBody(wire, response);
-            return OpenAIResponseMapper.ToChatResponse(wire, CreateMetadata(model, response, streamed: false));
+            ThrowIfErrorBody(answer.Error, response);
+            return answer.ToChatResponse(CreateMetadata(model, response, streamed: false));
         }
         catch (Exception ex) when (ex is not GenerationException && ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
         {
@@ -102,7 +104,7 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         var wire = await _transport.ReadJsonAsync(response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken).ConfigureAwait(false);
         try
         {
-            ThrowIfErrorBody(wire, response);
+            ThrowIfErrorBody(wire.Error, response);
             return OpenAIResponseMapper.ToRawResponse(wire, CreateMetadata(model, response, streamed: false), request.Options?.ChoiceCount ?? 1);
         }
         catch (Exception ex) when (ex is not GenerationException && ProviderErrors.FromException(ex, _transport.ErrorContext, cancellationToken) is not null)
@@ -116,8 +118,8 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var body = OpenAIRequestMapper.ToChat(request, model, stream: true, _profile.SendsTopK);
-        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequest));
+        var body = new ChatCompletionRequestBody(request, model, Stream: true, _profile.SendsTopK);
+        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
         using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var parser = new OpenAIStreamParser(_transport.ErrorContext, response);
         await foreach (var update in _transport.ReadServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false))
@@ -198,11 +200,11 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         return metadata;
     }
 
-    private void ThrowIfErrorBody(ChatCompletionResponse wire, HttpResponseMessage response)
+    private void ThrowIfErrorBody(JsonElement? error, HttpResponseMessage response)
     {
-        if (wire.Error is { ValueKind: JsonValueKind.Object or JsonValueKind.String } error)
+        if (error is { ValueKind: JsonValueKind.Object or JsonValueKind.String })
         {
-            throw ProviderErrors.FromErrorDetails(ProviderErrorDetails.FromErrorValue(error), _transport.ErrorContext, response);
+            throw ProviderErrors.FromErrorDetails(ProviderErrorDetails.FromErrorValue(error.Value), _transport.ErrorContext, response);
         }
     }
 }

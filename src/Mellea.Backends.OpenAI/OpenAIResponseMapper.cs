@@ -3,55 +3,9 @@ using Mellea.Backends.OpenAI.Wire;
 
 namespace Mellea.Backends.OpenAI;
 
-/// <summary>Maps whole OpenAI responses onto the Mellea model. Streams fill the same metadata fields the same way (see <see cref="OpenAIStreamParser"/>).</summary>
+/// <summary>Maps whole raw-batch (<c>text_completion</c>) responses onto the Mellea model. Whole chat responses are read by <see cref="OpenAIChatCompletionReader"/>; streams fill the same metadata fields the same way (see <see cref="OpenAIStreamParser"/>).</summary>
 internal static class OpenAIResponseMapper
 {
-    public static ChatResponse ToChatResponse(ChatCompletionResponse wire, GenerationMetadata metadata)
-    {
-        var wireChoices = SortedChoices(wire);
-        var choices = new List<ChatChoice>(wireChoices.Count);
-        var finishes = new List<FinishReason>(wireChoices.Count);
-        foreach (var wireChoice in wireChoices)
-        {
-            var message = wireChoice.Message;
-            var parts = new List<MessagePart>(1);
-            if (message?.Content is { } content)
-            {
-                parts.Add(new TextPart(content));
-            }
-
-            if (message?.ToolCalls is { } calls)
-            {
-                foreach (var call in calls)
-                {
-                    parts.Add(new ToolCallPart(Text(call.Id) ?? string.Empty, call.Function?.Name ?? string.Empty, Text(call.Function?.Arguments) ?? string.Empty));
-                }
-            }
-
-            if (message?.FunctionCall is { } legacy)
-            {
-                parts.Add(new ToolCallPart(string.Empty, legacy.Name ?? string.Empty, Text(legacy.Arguments) ?? string.Empty));
-            }
-
-            if (parts.Count == 0)
-            {
-                parts.Add(new TextPart(string.Empty));
-            }
-
-            var hasToolCalls = parts.Exists(p => p is ToolCallPart);
-            FinishReason? finish = wireChoice.FinishReason is { } raw ? FinishReason.Normalize(raw, hasToolCalls) : null;
-            if (finish is { } f)
-            {
-                finishes.Add(f);
-            }
-
-            choices.Add(new ChatChoice(wireChoice.Index, new ChatMessage(ChatRole.Assistant, parts), finish, message?.ReasoningContent ?? message?.Reasoning));
-        }
-
-        Fill(metadata, wire, finishes);
-        return new ChatResponse(choices, metadata);
-    }
-
     public static RawCompletionResponse ToRawResponse(ChatCompletionResponse wire, GenerationMetadata metadata, int choicesPerPrompt)
     {
         var wireChoices = SortedChoices(wire);
@@ -111,11 +65,4 @@ internal static class OpenAIResponseMapper
         choices.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return choices;
     }
-
-    private static string? Text(JsonElement? value) => value?.ValueKind switch
-    {
-        JsonValueKind.String => value.Value.GetString(),
-        JsonValueKind.Null or JsonValueKind.Undefined or null => null,
-        _ => value.Value.GetRawText(),
-    };
 }

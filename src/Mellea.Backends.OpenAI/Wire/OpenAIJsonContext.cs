@@ -5,10 +5,9 @@ namespace Mellea.Backends.OpenAI.Wire;
 
 /// <summary>The source-generated contracts of the OpenAI wire format: no reflection, and null properties are not written.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(ChatCompletionRequestBody))]
 [JsonSerializable(typeof(CompletionRequest))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
-[JsonSerializable(typeof(WireNamedToolChoice))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class OpenAIJsonContext : JsonSerializerContext
