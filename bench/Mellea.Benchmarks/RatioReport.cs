@@ -22,6 +22,13 @@ internal static class RatioReport
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "chat")
+        {
+            // Sections 3 and 3b only, printed and not written: the fast loop for the whole-chat comparison.
+            Console.Write(await BuildChatAsync(Settings.Full, Console.Out));
+            return 0;
+        }
+
         var output = args.Length > 0 ? args[0] : Path.Combine(FindRepositoryRoot(), "bench", "results", "ratios.md");
         var report = await BuildAsync(Settings.Full, Console.Out);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -216,6 +223,31 @@ internal static class RatioReport
         new("Reference", c.StreamReference),
         new("Length-only", c.StreamLengthOnly),
     ];
+
+    /// <summary>Sections 3 and 3b alone, with the chat goals' figures, as in the full report.</summary>
+    private static async Task<string> BuildChatAsync(Settings settings, TextWriter progress)
+    {
+        var md = new StringBuilder();
+        using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
+        var chatBody = WireFixtures.ChatBody(settings.Chunks);
+        using (var http = new HttpClient(new InMemoryHandler(WireFixtures.StreamBody(settings.Chunks), chatBody)))
+        {
+            var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
+            progress.WriteLine("chat, in memory");
+            var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
+            AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({chatBody.Length:N0} B of JSON)", chat, withBytes: true);
+            md.AppendLine(CultureInfo.InvariantCulture, $"Chat: backend {chat.TimeRatio("SDK", "Backend"):F2}× the SDK's speed (goal ≥ 1.8×), {chat.BytesPerOp("Backend") / chat.BytesPerOp("SDK"):F3}× its bytes (goal ≤ 0.4×).").AppendLine();
+        }
+
+        await using var emulator = await ProviderEmulator.StartAsync();
+        emulator.DefaultScript = WireFixtures.Script(settings.Chunks);
+        using var loopbackHttp = new HttpClient(new SocketsHttpHandler());
+        var loopbackClients = new Clients(loopbackHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+        progress.WriteLine("chat, loopback");
+        var loopback = await Interleaved.RunAsync(ChatCases(loopbackClients), settings.Rounds, settings.LoopbackOps * 5, warmupOps: 2);
+        AppendComparison(md, "## 3b. Non-streaming chat over loopback (Mellea.Testing emulator)", loopback, withBytes: false);
+        return md.ToString();
+    }
 
     private static List<BenchCase> ChatCases(Clients c) =>
     [
