@@ -10,50 +10,61 @@ internal sealed class JsonLinesReader : IDisposable
     private int _end;
     private bool _eof;
 
-    /// <summary>Returns the next non-blank line (valid until the next call), or null at the end of the stream.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the next non-blank line already in the buffer (valid until the next call), with no await: false when the buffer holds no
+    /// whole line, and then <see cref="FillAsync"/> reads more. After the end of the stream the last line is delivered without its newline.
+    /// </summary>
+    public bool TryReadLine(out ReadOnlyMemory<byte> line)
     {
         while (true)
         {
             var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                var line = new ReadOnlyMemory<byte>(_buffer, _start, newline);
+                line = new ReadOnlyMemory<byte>(_buffer, _start, newline);
                 _start += newline + 1;
                 if (IsBlank(line.Span))
                 {
                     continue;
                 }
 
-                return TrimCarriageReturn(line);
+                line = TrimCarriageReturn(line);
+                return true;
             }
 
-            if (_eof)
+            if (_eof && _start < _end)
             {
-                if (_start == _end)
-                {
-                    return null;
-                }
-
-                var last = new ReadOnlyMemory<byte>(_buffer, _start, _end - _start);
+                line = new ReadOnlyMemory<byte>(_buffer, _start, _end - _start);
                 _start = _end;
-                if (IsBlank(last.Span))
+                if (!IsBlank(line.Span))
                 {
-                    return null;
+                    line = TrimCarriageReturn(line);
+                    return true;
                 }
-
-                return TrimCarriageReturn(last);
             }
 
-            Compact();
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                _eof = true;
-            }
-
-            _end += read;
+            line = default;
+            return false;
         }
+    }
+
+    /// <summary>Reads more of the stream into the buffer: false once the end of the stream was reached and everything read was taken.</summary>
+    public async ValueTask<bool> FillAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (_eof)
+        {
+            return false;
+        }
+
+        Compact();
+        var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            _eof = true;
+        }
+
+        _end += read;
+        return true;
     }
 
     public void Dispose()

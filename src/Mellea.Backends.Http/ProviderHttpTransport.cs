@@ -143,8 +143,8 @@ public sealed class ProviderHttpTransport
     }
 
     /// <summary>
-    /// Reads a Server-Sent Events body as it arrives, with <see cref="SseParser"/>: <c>data:</c> with or without a space, comments and
-    /// <c>id:</c>/<c>event:</c> lines handled by the parser, a final event without a trailing blank line still delivered, and a clean end at
+    /// Reads a Server-Sent Events body as it arrives, split on one pooled buffer by the rules <see cref="SseParser"/> follows: <c>data:</c> with
+    /// or without a space, comments and <c>id:</c>/<c>event:</c> lines handled, a final event without a trailing blank line still delivered, and a clean end at
     /// end of file whether or not a <c>[DONE]</c> came. The caller stops at its own end marker. Read failures (a dropped connection)
     /// become <see cref="GenerationException"/>; the item parser may throw a <see cref="GenerationException"/> itself (an error event).
     /// </summary>
@@ -154,44 +154,64 @@ public sealed class ProviderHttpTransport
     /// <param name="cancellationToken">The caller's token.</param>
     public async IAsyncEnumerable<T> ReadServerSentEventsAsync<T>(HttpResponseMessage response, SseItemParser<T> itemParser, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // One splitter for every SSE path: this is OpenServerSentEventsAsync enumerated.
+        var events = await OpenServerSentEventsAsync(response, itemParser, cancellationToken).ConfigureAwait(false);
+        await using (events.ConfigureAwait(false))
+        {
+            while (await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return events.Current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a Server-Sent Events body as a <see cref="ServerSentEventStream{T}"/>: the rules of <see cref="ReadServerSentEventsAsync"/>,
+    /// pulled with <see cref="ServerSentEventStream{T}.MoveNextAsync"/> so that a backend's own stream loop is the only async layer per event.
+    /// </summary>
+    /// <typeparam name="T">What the item parser makes of one event.</typeparam>
+    /// <param name="response">The streaming response; the caller disposes it.</param>
+    /// <param name="itemParser">Parses one event's data. It runs on the parser's buffer: copy nothing it does not keep.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The events; the caller disposes them.</returns>
+    /// <exception cref="GenerationException">The body could not be opened.</exception>
+    public async Task<ServerSentEventStream<T>> OpenServerSentEventsAsync<T>(HttpResponseMessage response, SseItemParser<T> itemParser, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(itemParser);
-        IAsyncEnumerator<SseItem<T>> events;
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            events = SseParser.Create(new EventStreamTerminator(stream), itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            return new ServerSentEventStream<T>(stream, itemParser, ErrorContext, response, cancellationToken);
         }
         catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
         {
             throw mapped;
         }
+    }
 
+    /// <summary>
+    /// Opens a newline-delimited JSON body (Ollama) as a <see cref="JsonLinesStream{T}"/>: the rules of <see cref="ReadJsonLinesAsync"/>,
+    /// pulled with <see cref="JsonLinesStream{T}.MoveNextAsync"/>, which splits and parses buffered lines without awaiting.
+    /// </summary>
+    /// <typeparam name="T">What the line parser makes of one line.</typeparam>
+    /// <param name="response">The streaming response; the caller disposes it.</param>
+    /// <param name="lineParser">Parses one line's UTF-8 bytes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The lines; the caller disposes them.</returns>
+    /// <exception cref="GenerationException">The body could not be opened.</exception>
+    public async Task<JsonLinesStream<T>> OpenJsonLinesAsync<T>(HttpResponseMessage response, JsonLineParser<T> lineParser, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(lineParser);
         try
         {
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = await events.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
-                {
-                    throw mapped;
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                yield return events.Current.Data;
-            }
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new JsonLinesStream<T>(stream, lineParser, ErrorContext, response, cancellationToken);
         }
-        finally
+        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
         {
-            await events.DisposeAsync().ConfigureAwait(false);
+            throw mapped;
         }
     }
 
@@ -205,54 +225,14 @@ public sealed class ProviderHttpTransport
     /// <param name="cancellationToken">The caller's token.</param>
     public async IAsyncEnumerable<T> ReadJsonLinesAsync<T>(HttpResponseMessage response, JsonLineParser<T> lineParser, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        ArgumentNullException.ThrowIfNull(lineParser);
-        var reader = new JsonLinesReader();
-        Stream stream;
-        try
+        // One splitter for every NDJSON path: this is OpenJsonLinesAsync enumerated.
+        var lines = await OpenJsonLinesAsync(response, lineParser, cancellationToken).ConfigureAwait(false);
+        await using (lines.ConfigureAwait(false))
         {
-            stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
-        {
-            throw mapped;
-        }
-
-        try
-        {
-            while (true)
+            while (await lines.MoveNextAsync().ConfigureAwait(false))
             {
-                ReadOnlyMemory<byte>? line;
-                try
-                {
-                    line = await reader.ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
-                {
-                    throw mapped;
-                }
-
-                if (line is not { } bytes)
-                {
-                    yield break;
-                }
-
-                T item;
-                try
-                {
-                    item = lineParser(bytes.Span);
-                }
-                catch (Exception ex) when (ProviderErrors.FromException(ex, ErrorContext, cancellationToken, ProviderErrors.ReadRequestId(response, ErrorContext)) is { } mapped)
-                {
-                    throw mapped;
-                }
-
-                yield return item;
+                yield return lines.Current;
             }
-        }
-        finally
-        {
-            reader.Dispose();
         }
     }
 }

@@ -230,11 +230,17 @@ public sealed class OllamaBackend : IGenerationHandler
         using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OllamaJsonContext.Default.OllamaChatRequest));
         using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
         var reader = new OllamaChunkReader(_transport.ErrorContext, response);
-        await foreach (var update in _transport.ReadJsonLinesAsync(response, reader.LineParser, cancellationToken).ConfigureAwait(false))
+
+        // Pulled, not enumerated: lines already buffered are parsed with no async layer between them and this loop.
+        var lines = await _transport.OpenJsonLinesAsync(response, reader.LineParser, cancellationToken).ConfigureAwait(false);
+        await using (lines.ConfigureAwait(false))
         {
-            if (update is not null)
+            while (await lines.MoveNextAsync().ConfigureAwait(false))
             {
-                yield return update;
+                if (lines.Current is { } update)
+                {
+                    yield return update;
+                }
             }
         }
 

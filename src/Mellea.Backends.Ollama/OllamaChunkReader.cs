@@ -138,6 +138,12 @@ internal sealed class OllamaChunkReader
                     {
                         text = ReadText(ref reader);
                     }
+                    else if (reader.ValueTextEquals("role"u8))
+                    {
+                        // On every line: skipped before the rarer names are tried.
+                        reader.Read();
+                        reader.Skip();
+                    }
                     else if (reader.ValueTextEquals("thinking"u8))
                     {
                         thinking = ReadText(ref reader);
@@ -161,14 +167,6 @@ internal sealed class OllamaChunkReader
                     }
                 }
             }
-            else if (reader.ValueTextEquals("response"u8))
-            {
-                text = ReadText(ref reader);
-            }
-            else if (reader.ValueTextEquals("thinking"u8))
-            {
-                thinking = ReadText(ref reader);
-            }
             else if (reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
@@ -177,10 +175,24 @@ internal sealed class OllamaChunkReader
                     Model = reader.GetString();
                 }
             }
+            else if (reader.ValueTextEquals("created_at"u8))
+            {
+                // On every line and never kept: skipped before the rarer names are tried.
+                reader.Read();
+                reader.Skip();
+            }
             else if (reader.ValueTextEquals("done"u8))
             {
                 reader.Read();
                 Done |= reader.TokenType == JsonTokenType.True;
+            }
+            else if (reader.ValueTextEquals("response"u8))
+            {
+                text = ReadText(ref reader);
+            }
+            else if (reader.ValueTextEquals("thinking"u8))
+            {
+                thinking = ReadText(ref reader);
             }
             else if (reader.ValueTextEquals("done_reason"u8))
             {
@@ -259,7 +271,7 @@ internal sealed class OllamaChunkReader
         return reader.TokenType switch
         {
             // The final line's empty content carries nothing; an interned empty string would still be an update.
-            JsonTokenType.String => reader.ValueTextEquals(""u8) ? null : reader.GetString(),
+            JsonTokenType.String => reader.ValueSpan.IsEmpty && !reader.HasValueSequence ? null : reader.GetString(),
             JsonTokenType.StartObject or JsonTokenType.StartArray => SkipAndReturnNull(ref reader),
             _ => null,
         };

@@ -122,21 +122,28 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
         using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var parser = new OpenAIStreamParser(_transport.ErrorContext, response);
-        await foreach (var update in _transport.ReadServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false))
+
+        // Pulled, not enumerated: an event the SSE parser already buffered reaches this loop with no async layer in between.
+        var events = await _transport.OpenServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false);
+        await using (events.ConfigureAwait(false))
         {
-            if (ReferenceEquals(update, OpenAIStreamParser.Done))
+            while (await events.MoveNextAsync().ConfigureAwait(false))
             {
-                break;
-            }
+                var update = events.Current;
+                if (ReferenceEquals(update, OpenAIStreamParser.Done))
+                {
+                    break;
+                }
 
-            if (update is not null)
-            {
-                yield return update;
-            }
+                if (update is not null)
+                {
+                    yield return update;
+                }
 
-            while (parser.TryDequeuePending(out var extra))
-            {
-                yield return extra;
+                while (parser.TryDequeuePending(out var extra))
+                {
+                    yield return extra;
+                }
             }
         }
 

@@ -153,6 +153,12 @@ internal sealed class OpenAIStreamParser
             {
                 _choices.ReadResponseModel(ref reader);
             }
+            else if (reader.ValueTextEquals("object"u8) || reader.ValueTextEquals("created"u8))
+            {
+                // On every chunk and never kept: skipped before the rarer names are tried.
+                reader.Read();
+                reader.Skip();
+            }
             else if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();

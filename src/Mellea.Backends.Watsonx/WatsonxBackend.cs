@@ -280,16 +280,22 @@ public sealed class WatsonxBackend : IGenerationHandler
         var body = JsonSerializer.SerializeToUtf8Bytes(WatsonxRequestMapper.ToChat(request, model, _scope), WatsonxJsonContext.Default.WatsonxChatRequest);
         using var response = await SendAuthorizedAsync(_chatStreamUri!, body, cancellationToken).ConfigureAwait(false);
         var parser = new WatsonxChatStreamParser(_transport.ErrorContext, response);
-        await foreach (var update in _transport.ReadServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false))
-        {
-            if (update is not null)
-            {
-                yield return update;
-            }
 
-            while (parser.TryDequeuePending(out var extra))
+        // Pulled, not enumerated: an event the SSE parser already buffered reaches this loop with no async layer in between.
+        var events = await _transport.OpenServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false);
+        await using (events.ConfigureAwait(false))
+        {
+            while (await events.MoveNextAsync().ConfigureAwait(false))
             {
-                yield return extra;
+                if (events.Current is { } update)
+                {
+                    yield return update;
+                }
+
+                while (parser.TryDequeuePending(out var extra))
+                {
+                    yield return extra;
+                }
             }
         }
 
