@@ -21,7 +21,7 @@ public static class ErrorClassifier
                 return new(generation.Category, generation.ErrorType, generation.IsRetryable, generation.RetryAfter);
             case GenerationStreamAbandonedException:
                 return new(ErrorCategory.Cancelled, "abandoned", false, null);
-            case OperationCanceledException when callerToken.IsCancellationRequested || exception.InnerException is not TimeoutException && !IsTimeoutName(exception):
+            case OperationCanceledException when callerToken.IsCancellationRequested || exception.InnerException is not TimeoutException && !IsTimeoutName(exception) && !CancelledByAnotherToken(exception, callerToken):
                 return new(ErrorCategory.Cancelled, "cancelled", false, null);
             case OperationCanceledException:
             case TimeoutException:
@@ -114,6 +114,11 @@ public static class ErrorClassifier
         code.Contains("content_policy", StringComparison.OrdinalIgnoreCase)
         || code.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
         || code.Contains("guardrail", StringComparison.OrdinalIgnoreCase);
+
+    // A cancellation whose own token fired while the caller's did not was asked for by someone else: a timeout (the retry
+    // middleware's per-attempt timeout, as the middlewares inside it see it).
+    private static bool CancelledByAnotherToken(Exception exception, CancellationToken callerToken) =>
+        callerToken.CanBeCanceled && exception is OperationCanceledException { CancellationToken: { IsCancellationRequested: true } own } && own != callerToken;
 
     private static bool IsTimeoutName(Exception exception) =>
         exception.GetType().Name.Contains("Timeout", StringComparison.OrdinalIgnoreCase);

@@ -21,7 +21,8 @@ namespace Mellea;
 /// from <see cref="TimeProvider"/>, so tests advance a fake clock instead of sleeping. Cancelling during a back-off ends the call at once.</para>
 /// <para><b>Timeouts.</b> <see cref="RetryOptions.AttemptTimeout"/> bounds each attempt (a timed-out attempt is a retryable timeout);
 /// <see cref="RetryOptions.TotalTimeout"/> bounds the whole call. When a timeout ends the call it fails with a
-/// <see cref="GenerationException"/> of category <see cref="ErrorCategory.Timeout"/>.</para>
+/// <see cref="GenerationException"/> of category <see cref="ErrorCategory.Timeout"/>. Middlewares inside this one (tracing and metrics
+/// when retry is outermost) see a timed-out attempt as a timeout too, and the caller's cancellation as a cancellation.</para>
 /// <para><b>Streams.</b> A stream is retried only until its first update has gone out towards the caller; after that a failure
 /// surfaces as it is.</para>
 /// <para><b>Telemetry.</b> Each retry adds one to <see cref="GenerationContext.RetryCount"/> (the tracing middleware writes it as
@@ -40,6 +41,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     private readonly RetryOptions _options;
     private readonly ConcurrentDictionary<TimeProvider, ResiliencePipeline> _pipelines = new();
     private readonly bool _passThrough;
+    private readonly bool _timesOut;
 
     /// <summary>Creates the middleware.</summary>
     /// <param name="options">The options, copied; defaults when null.</param>
@@ -48,7 +50,8 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     {
         _options = options?.Clone() ?? new RetryOptions();
         _options.Validate();
-        _passThrough = _options.MaxRetries == 0 && _options.AttemptTimeout is null && _options.TotalTimeout is null;
+        _timesOut = _options.AttemptTimeout is not null || _options.TotalTimeout is not null;
+        _passThrough = _options.MaxRetries == 0 && !_timesOut;
     }
 
     /// <summary>The options in effect.</summary>
@@ -66,13 +69,13 @@ public sealed class RetryMiddleware : IGenerationMiddleware
 
         var clock = _options.TimeProvider ?? context.TimeProvider;
         var pipeline = _pipelines.GetOrAdd(clock, static (clock, self) => self.BuildPipeline(clock), this);
-        return ExecuteAsync(pipeline, context, next);
+        return ExecuteAsync(pipeline, context, next, _timesOut);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"RetryMiddleware({_options})";
 
-    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next)
+    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next, bool timesOut)
     {
         var callerToken = context.CancellationToken;
         var resilience = ResilienceContextPool.Shared.Get(callerToken);
@@ -91,9 +94,11 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         try
         {
             pending = pipeline.ExecuteAsync(
-                static (resilience, state) => AttemptAsync(resilience, state.Context, state.Next),
+                static (resilience, state) => state.TimesOut
+                    ? AttemptWithTimeoutAsync(resilience, state.Context, state.Next, state.Caller)
+                    : AttemptAsync(resilience, state.Context, state.Next),
                 resilience,
-                (Context: context, Next: next));
+                (Context: context, Next: next, Caller: callerToken, TimesOut: timesOut));
         }
         catch (Exception ex)
         {
@@ -148,9 +153,38 @@ public sealed class RetryMiddleware : IGenerationMiddleware
 
     private static ValueTask AttemptAsync(ResilienceContext resilience, GenerationContext context, GenerationDelegate next)
     {
-        // The attempt runs on Polly's token, which a timeout cancels; it is linked to the caller's.
+        // Without a timeout, Polly's token fires only when the caller's does: inner middlewares rightly see a cancellation.
         context.CancellationToken = resilience.CancellationToken;
         return next(context);
+    }
+
+    private static async ValueTask AttemptWithTimeoutAsync(ResilienceContext resilience, GenerationContext context, GenerationDelegate next, CancellationToken callerToken)
+    {
+        // Polly's token fires on a timeout as well as on the caller's cancellation. Inner middlewares (tracing and metrics when
+        // retry is outermost) classify a failure with context.CancellationToken: handed Polly's token, they would read a timeout as
+        // the caller's cancellation. So the attempt runs on a token of its own, cancelled from Polly's by one callback that first
+        // puts the caller's token back on the context: by the time the attempt's OperationCanceledException reaches them, the
+        // context names the caller's token, which fired only if the caller cancelled, and the exception names the attempt's.
+        using var attempt = new CancellationTokenSource();
+        using var forward = new AttemptCancellation(context, attempt, callerToken);
+        using var registration = resilience.CancellationToken.UnsafeRegister(static state => ((AttemptCancellation)state!).Fire(), forward);
+        context.CancellationToken = attempt.Token;
+        await next(context).ConfigureAwait(false);
+    }
+
+    private sealed class AttemptCancellation(GenerationContext context, CancellationTokenSource attempt, CancellationToken callerToken) : IDisposable
+    {
+        private CancellationTokenSource? _neverCancelled;
+
+        public void Fire()
+        {
+            // A caller without a token gets one that can be cancelled and never is, so that "the caller's token did not fire" is
+            // still something a classifier can tell (it ignores an uncancellable token).
+            context.CancellationToken = callerToken.CanBeCanceled ? callerToken : (_neverCancelled = new CancellationTokenSource()).Token;
+            attempt.Cancel();
+        }
+
+        public void Dispose() => _neverCancelled?.Dispose();
     }
 
     private ResiliencePipeline BuildPipeline(TimeProvider clock)
