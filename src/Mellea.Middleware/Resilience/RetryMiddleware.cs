@@ -31,7 +31,8 @@ namespace Mellea;
 /// <c>UseTracing().UseMetrics().UseRetry()</c>) there is one span and one operation per logical call; with retry outside them each
 /// attempt gets its own span and operation.</para>
 /// <para>Thread-safe: one instance serves concurrent calls. A chat or raw call allocates nothing in the middleware beyond Polly's
-/// pooled context; a stream allocates one small forwarding sink.</para>
+/// pooled context; a stream allocates one small forwarding sink; with a timeout configured, each attempt also allocates its token
+/// source and the callback that cancels it.</para>
 /// </remarks>
 public sealed class RetryMiddleware : IGenerationMiddleware
 {
