@@ -14,37 +14,45 @@ internal sealed class JsonLinesReader : IDisposable
     /// Takes the next non-blank line already in the buffer (valid until the next call), with no await: false when the buffer holds no
     /// whole line, and then <see cref="FillAsync"/> reads more. After the end of the stream the last line is delivered without its newline.
     /// </summary>
-    public bool TryReadLine(out ReadOnlyMemory<byte> line)
+    public bool TryReadLine(out ReadOnlySpan<byte> line)
     {
         while (true)
         {
-            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            var remaining = _buffer.AsSpan(_start, _end - _start);
+            var newline = remaining.IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                line = new ReadOnlyMemory<byte>(_buffer, _start, newline);
+                line = remaining[..newline];
                 _start += newline + 1;
-                if (IsBlank(line.Span))
-                {
-                    continue;
-                }
-
-                line = TrimCarriageReturn(line);
-                return true;
             }
-
-            if (_eof && _start < _end)
+            else if (_eof && !remaining.IsEmpty)
             {
-                line = new ReadOnlyMemory<byte>(_buffer, _start, _end - _start);
+                line = remaining;
                 _start = _end;
-                if (!IsBlank(line.Span))
-                {
-                    line = TrimCarriageReturn(line);
-                    return true;
-                }
+            }
+            else
+            {
+                line = default;
+                return false;
             }
 
-            line = default;
-            return false;
+            // A JSON line starts with '{': only anything else can be blank (spaces and CRs).
+            if (!line.IsEmpty && line[0] != (byte)'{' && IsBlank(line))
+            {
+                continue;
+            }
+
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            if (line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            return true;
         }
     }
 
@@ -96,7 +104,4 @@ internal sealed class JsonLinesReader : IDisposable
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim((byte)' ').Trim((byte)'\r').IsEmpty;
-
-    private static ReadOnlyMemory<byte> TrimCarriageReturn(ReadOnlyMemory<byte> line) =>
-        line.Length > 0 && line.Span[^1] == (byte)'\r' ? line[..^1] : line;
 }

@@ -55,7 +55,7 @@ public sealed class JsonLinesStream<T> : IAsyncDisposable
 
         try
         {
-            Current = _parser(line.Span);
+            Current = _parser(line);
         }
         catch (Exception ex) when (ProviderErrors.FromException(ex, _errors, _cancellationToken, ProviderErrors.ReadRequestId(_response, _errors)) is { } mapped)
         {
