@@ -96,6 +96,12 @@ internal static class RatioReport
                 // Twice the rounds: the backend-to-reference ratio is a goal within a few hundredths of its bound.
                 var stream = await Interleaved.RunAsync(StreamCases(clients), settings.Rounds * 2, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
                 AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({streamBody.Length:N0} B of SSE, {settings.Rounds * 2} rounds)", stream, withBytes: true);
+
+                // The floor of a per-chunk metric: semconv's time_per_output_chunk is one Histogram.Record per chunk with the
+                // call's attributes; no pipeline that records it can be faster than the backend plus that Record.
+                var record = AllocationProfile.HistogramRecordNanoseconds().Bare;
+                var perChunk = stream.MedianMicroseconds("Backend") * 1000 / settings.Chunks;
+                md.AppendLine(CultureInfo.InvariantCulture, $"Physical floor of the listened pipeline: one bare `Histogram<double>.Record` with the same 5 tags under the same SDK takes {record:F0} ns; the backend spends {perChunk:F0} ns per chunk, so any pipeline that records `time_per_output_chunk` is at least {1 + (record / perChunk):F2}× the backend here.").AppendLine();
                 progress.WriteLine("chat, in memory");
                 var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
                 AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({chatBody.Length:N0} B of JSON)", chat, withBytes: true);
