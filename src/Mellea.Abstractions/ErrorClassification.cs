@@ -1,6 +1,6 @@
 namespace Mellea;
 
-/// <summary>What <see cref="ErrorClassifier.Classify"/> says of a failure.</summary>
+/// <summary>What <see cref="ErrorClassifier.Classify(Exception, CancellationToken)"/> says of a failure.</summary>
 /// <param name="Category">The category (<c>mellea.error.category</c>).</param>
 /// <param name="ErrorType">The <c>error.type</c> value, the same on spans and metrics.</param>
 /// <param name="IsRetryable">Whether another attempt could succeed.</param>

@@ -12,7 +12,17 @@ public static class ErrorClassifier
     /// <summary>Classifies an exception.</summary>
     /// <param name="exception">The failure.</param>
     /// <param name="callerToken">The caller's token: an <see cref="OperationCanceledException"/> is the caller's cancellation only when this token fired; otherwise it is a timeout.</param>
-    public static ErrorClassification Classify(Exception exception, CancellationToken callerToken = default)
+    public static ErrorClassification Classify(Exception exception, CancellationToken callerToken = default) =>
+        ClassifyAgainst(exception, callerTokenKnown: callerToken.CanBeCanceled, callerToken);
+
+    /// <param name="exception">The failure.</param>
+    /// <param name="callerToken">The caller's token.</param>
+    /// <param name="callerTokenKnown">
+    /// Whether <paramref name="callerToken"/> is certainly the caller's, even when it cannot be cancelled (a pipeline knows the
+    /// token its caller passed). Then a cancellation whose own token fired while the caller's did not is a timeout; a default
+    /// token passed by code that does not know the caller's says nothing.
+    /// </param>
+    internal static ErrorClassification ClassifyAgainst(Exception exception, bool callerTokenKnown, CancellationToken callerToken)
     {
         ArgumentNullException.ThrowIfNull(exception);
         switch (exception)
@@ -21,7 +31,7 @@ public static class ErrorClassifier
                 return new(generation.Category, generation.ErrorType, generation.IsRetryable, generation.RetryAfter);
             case GenerationStreamAbandonedException:
                 return new(ErrorCategory.Cancelled, "abandoned", false, null);
-            case OperationCanceledException when callerToken.IsCancellationRequested || exception.InnerException is not TimeoutException && !IsTimeoutName(exception) && !CancelledByAnotherToken(exception, callerToken):
+            case OperationCanceledException when callerToken.IsCancellationRequested || exception.InnerException is not TimeoutException && !IsTimeoutName(exception) && !(callerTokenKnown && CancelledByAnotherToken(exception, callerToken)):
                 return new(ErrorCategory.Cancelled, "cancelled", false, null);
             case OperationCanceledException:
             case TimeoutException:
@@ -53,7 +63,7 @@ public static class ErrorClassifier
         };
         if (exception.InnerException is { } inner && heuristic == ErrorCategory.Unknown && exception is AggregateException or System.Reflection.TargetInvocationException)
         {
-            return Classify(inner, callerToken);
+            return ClassifyAgainst(inner, callerTokenKnown, callerToken);
         }
 
         return heuristic == ErrorCategory.Unknown
@@ -118,7 +128,7 @@ public static class ErrorClassifier
     // A cancellation whose own token fired while the caller's did not was asked for by someone else: a timeout (the retry
     // middleware's per-attempt timeout, as the middlewares inside it see it).
     private static bool CancelledByAnotherToken(Exception exception, CancellationToken callerToken) =>
-        callerToken.CanBeCanceled && exception is OperationCanceledException { CancellationToken: { IsCancellationRequested: true } own } && own != callerToken;
+        exception is OperationCanceledException { CancellationToken: { IsCancellationRequested: true } own } && own != callerToken;
 
     private static bool IsTimeoutName(Exception exception) =>
         exception.GetType().Name.Contains("Timeout", StringComparison.OrdinalIgnoreCase);

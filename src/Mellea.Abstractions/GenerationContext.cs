@@ -38,8 +38,26 @@ public sealed class GenerationContext
     /// <summary>The clock of the pipeline. Tests pass a fake one; nothing in the pipeline reads the system clock directly.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>The caller's cancellation token.</summary>
+    /// <summary>
+    /// The token the call runs on: the caller's, or one a middleware put in its place (the retry middleware hands each attempt
+    /// a token that its timeouts also cancel).
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// The caller's own cancellation token, as the call entered the pipeline; no middleware replaces it. Classify a failure
+    /// against it (<see cref="ClassifyFailure"/>): a cancellation the caller did not ask for is a timeout.
+    /// </summary>
+    public CancellationToken CallerCancellationToken { get; private set; }
+
+    /// <summary>
+    /// Classifies a failure of this call as <see cref="ErrorClassifier.Classify(Exception, CancellationToken)"/> does, against <see cref="CallerCancellationToken"/>:
+    /// a cancellation is the caller's only when the caller's token fired, so a timeout of a middleware (the retry middleware's
+    /// per-attempt timeout) reads as a timeout to every middleware, whatever their order, even when the caller passed no token.
+    /// </summary>
+    /// <param name="failure">The failure.</param>
+    public ErrorClassification ClassifyFailure(Exception failure) =>
+        ErrorClassifier.ClassifyAgainst(failure, callerTokenKnown: true, CallerCancellationToken);
 
     /// <summary>The chat request, for <see cref="GenerationOperation.Chat"/> and <see cref="GenerationOperation.StreamChat"/>. A middleware may replace it (never mutate it).</summary>
     /// <exception cref="InvalidOperationException">Read or set on a raw completion.</exception>
@@ -190,6 +208,7 @@ public sealed class GenerationContext
         _chatRequest = chat;
         _rawRequest = raw;
         CancellationToken = cancellationToken;
+        CallerCancellationToken = cancellationToken;
     }
 
     internal void SetStreamSink(GenerationUpdateSink sink) => _updates = sink;
@@ -205,6 +224,7 @@ public sealed class GenerationContext
         RawResponse = null;
         Metadata = null;
         CancellationToken = default;
+        CallerCancellationToken = default;
         RetryCount = 0;
         GenerationActivity = null;
         StartTimestamp = 0;

@@ -29,7 +29,7 @@ public sealed class SoakTests
         report.SpansStarted.Should().Be(report.SpansStopped, "no span is left open");
         report.SpansStopped.Should().Be(calls, "one span per call");
         (report.MemoryAfter - report.MemoryBefore).Should().BeLessThan(MemoryBoundBytes, $"managed memory after a full GC stays near where it started ({report.MemoryBefore:N0} -> {report.MemoryAfter:N0} bytes)");
-        report.UnobservedTaskExceptions.Should().Be(0, "no task's exception goes unobserved");
+        report.UnobservedTaskExceptions.Should().Be(0, "no task's exception goes unobserved: {0}", string.Join(Environment.NewLine, report.UnobservedTaskExceptionDetails));
         report.Leaks.Should().BeEmpty();
         report.ArmedTimers.Should().Be(0);
         Ledger.Record("soak", $"{calls} calls, concurrency {report.Concurrency}", report.ToString());

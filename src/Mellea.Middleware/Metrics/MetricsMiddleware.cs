@@ -14,7 +14,7 @@ namespace Mellea;
 /// <remarks>
 /// <para><b>Agreement with tracing.</b> The duration comes from <see cref="GenerationContext.EnsureEnded"/>, the time to first
 /// chunk from <see cref="GenerationContext.TimeToFirstChunk"/>, and <c>error.type</c> and <c>mellea.error.category</c> from
-/// <see cref="ErrorClassifier.Classify"/>, exactly as the tracing middleware reads them, so a span and its metrics agree.</para>
+/// <see cref="GenerationContext.ClassifyFailure"/>, exactly as the tracing middleware reads them, so a span and its metrics agree.</para>
 /// <para><b>Cancellation is not an error.</b> When the caller cancels, or abandons a stream, nothing is recorded on
 /// <c>gen_ai.client.operation.duration</c> or <c>mellea.llm.errors</c>: the duration of a call cut short measures the caller,
 /// not the provider, and counting it either as a success or as a failure would distort both. What was measured for certain
@@ -191,7 +191,7 @@ public sealed class MetricsMiddleware : IGenerationMiddleware
 
     private void Record(GenerationContext context, string? requestModel, int retriesBefore, Exception? failure)
     {
-        var classification = failure is null ? default : ErrorClassifier.Classify(failure, context.CancellationToken);
+        var classification = failure is null ? default : context.ClassifyFailure(failure);
         var cancelled = failure is not null && classification.IsCancellation;
         var common = CommonTags(context, requestModel, withResponseModel: true);
 

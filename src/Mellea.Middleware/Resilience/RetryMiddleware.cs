@@ -42,7 +42,6 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     private readonly RetryOptions _options;
     private readonly ConcurrentDictionary<TimeProvider, ResiliencePipeline> _pipelines = new();
     private readonly bool _passThrough;
-    private readonly bool _timesOut;
 
     /// <summary>Creates the middleware.</summary>
     /// <param name="options">The options, copied; defaults when null.</param>
@@ -51,8 +50,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     {
         _options = options?.Clone() ?? new RetryOptions();
         _options.Validate();
-        _timesOut = _options.AttemptTimeout is not null || _options.TotalTimeout is not null;
-        _passThrough = _options.MaxRetries == 0 && !_timesOut;
+        _passThrough = _options.MaxRetries == 0 && _options.AttemptTimeout is null && _options.TotalTimeout is null;
     }
 
     /// <summary>The options in effect.</summary>
@@ -70,13 +68,13 @@ public sealed class RetryMiddleware : IGenerationMiddleware
 
         var clock = _options.TimeProvider ?? context.TimeProvider;
         var pipeline = _pipelines.GetOrAdd(clock, static (clock, self) => self.BuildPipeline(clock), this);
-        return ExecuteAsync(pipeline, context, next, _timesOut);
+        return ExecuteAsync(pipeline, context, next);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"RetryMiddleware({_options})";
 
-    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next, bool timesOut)
+    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next)
     {
         var callerToken = context.CancellationToken;
         var resilience = ResilienceContextPool.Shared.Get(callerToken);
@@ -95,11 +93,9 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         try
         {
             pending = pipeline.ExecuteAsync(
-                static (resilience, state) => state.TimesOut
-                    ? AttemptWithTimeoutAsync(resilience, state.Context, state.Next, state.Caller)
-                    : AttemptAsync(resilience, state.Context, state.Next),
+                static (resilience, state) => AttemptAsync(resilience, state.Context, state.Next),
                 resilience,
-                (Context: context, Next: next, Caller: callerToken, TimesOut: timesOut));
+                (Context: context, Next: next));
         }
         catch (Exception ex)
         {
@@ -154,38 +150,11 @@ public sealed class RetryMiddleware : IGenerationMiddleware
 
     private static ValueTask AttemptAsync(ResilienceContext resilience, GenerationContext context, GenerationDelegate next)
     {
-        // Without a timeout, Polly's token fires only when the caller's does: inner middlewares rightly see a cancellation.
+        // The attempt runs on Polly's token, which a timeout cancels as well as the caller. Inner middlewares (tracing and metrics
+        // when retry is outermost) classify against GenerationContext.CallerCancellationToken, which no middleware replaces: a
+        // cancellation the caller did not ask for reads as a timeout, with nothing allocated per attempt.
         context.CancellationToken = resilience.CancellationToken;
         return next(context);
-    }
-
-    private static async ValueTask AttemptWithTimeoutAsync(ResilienceContext resilience, GenerationContext context, GenerationDelegate next, CancellationToken callerToken)
-    {
-        // Polly's token fires on a timeout as well as on the caller's cancellation. Inner middlewares (tracing and metrics when
-        // retry is outermost) classify a failure with context.CancellationToken: handed Polly's token, they would read a timeout as
-        // the caller's cancellation. So the attempt runs on a token of its own, cancelled from Polly's by one callback that first
-        // puts the caller's token back on the context: by the time the attempt's OperationCanceledException reaches them, the
-        // context names the caller's token, which fired only if the caller cancelled, and the exception names the attempt's.
-        using var attempt = new CancellationTokenSource();
-        using var forward = new AttemptCancellation(context, attempt, callerToken);
-        using var registration = resilience.CancellationToken.UnsafeRegister(static state => ((AttemptCancellation)state!).Fire(), forward);
-        context.CancellationToken = attempt.Token;
-        await next(context).ConfigureAwait(false);
-    }
-
-    private sealed class AttemptCancellation(GenerationContext context, CancellationTokenSource attempt, CancellationToken callerToken) : IDisposable
-    {
-        private CancellationTokenSource? _neverCancelled;
-
-        public void Fire()
-        {
-            // A caller without a token gets one that can be cancelled and never is, so that "the caller's token did not fire" is
-            // still something a classifier can tell (it ignores an uncancellable token).
-            context.CancellationToken = callerToken.CanBeCanceled ? callerToken : (_neverCancelled = new CancellationTokenSource()).Token;
-            attempt.Cancel();
-        }
-
-        public void Dispose() => _neverCancelled?.Dispose();
     }
 
     private ResiliencePipeline BuildPipeline(TimeProvider clock)

@@ -315,7 +315,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         }
         else
         {
-            var classification = ErrorClassifier.Classify(failure, context.CancellationToken);
+            var classification = context.ClassifyFailure(failure);
             if (classification.IsCancellation)
             {
                 // The caller's cancellation and an abandoned stream are outcomes, not errors: status stays unset.

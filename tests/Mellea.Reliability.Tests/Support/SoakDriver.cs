@@ -36,6 +36,9 @@ internal sealed class SoakReport
 
     public required int UnobservedTaskExceptions { get; init; }
 
+    /// <summary>The unobserved exceptions themselves (<see cref="Exception.ToString"/>), for the failure message.</summary>
+    public required IReadOnlyList<string> UnobservedTaskExceptionDetails { get; init; }
+
     public required int ArmedTimers { get; init; }
 
     public required TimeSpan Elapsed { get; init; }
@@ -77,7 +80,14 @@ internal static class SoakDriver
         }
 
         var unobserved = 0;
-        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => Interlocked.Increment(ref unobserved);
+        var unobservedDetails = new ConcurrentQueue<string>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            // Kept whole, so a failure names the task's exception and where it came from.
+            Interlocked.Increment(ref unobserved);
+            unobservedDetails.Enqueue(e.Exception.ToString());
+        }
+
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         try
         {
@@ -185,6 +195,7 @@ internal static class SoakDriver
                     MemoryBefore = before,
                     MemoryAfter = after,
                     UnobservedTaskExceptions = Volatile.Read(ref unobserved),
+                    UnobservedTaskExceptionDetails = [.. unobservedDetails],
                     ArmedTimers = clock.ArmedTimers,
                     Elapsed = stopwatch.Elapsed,
                 };
