@@ -167,7 +167,7 @@ public sealed class ProviderHttpTransport
 
     /// <summary>
     /// Opens a Server-Sent Events body as a <see cref="ServerSentEventStream{T}"/>: the rules of <see cref="ReadServerSentEventsAsync"/>,
-    /// pulled with <see cref="ServerSentEventStream{T}.MoveNextAsync"/> so that a backend's own stream loop is the only async layer per event.
+    /// pulled with <see cref="ParsedBodyStream{T}.MoveNextAsync"/> so that a backend's own stream loop is the only async layer per event.
     /// </summary>
     /// <typeparam name="T">What the item parser makes of one event.</typeparam>
     /// <param name="response">The streaming response; the caller disposes it.</param>
@@ -192,7 +192,7 @@ public sealed class ProviderHttpTransport
 
     /// <summary>
     /// Opens a newline-delimited JSON body (Ollama) as a <see cref="JsonLinesStream{T}"/>: the rules of <see cref="ReadJsonLinesAsync"/>,
-    /// pulled with <see cref="JsonLinesStream{T}.MoveNextAsync"/>, which splits and parses buffered lines without awaiting.
+    /// pulled with <see cref="ParsedBodyStream{T}.MoveNextAsync"/>, which splits and parses buffered lines without awaiting.
     /// </summary>
     /// <typeparam name="T">What the line parser makes of one line.</typeparam>
     /// <param name="response">The streaming response; the caller disposes it.</param>
