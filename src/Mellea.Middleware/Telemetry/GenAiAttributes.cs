@@ -131,8 +131,10 @@ public static class GenAiAttributes
     public const string MelleaErrorCategory = "mellea.error.category";
 
     /// <summary>
-    /// <c>mellea.outcome</c>: how the call ended, on every generation span: <c>completed</c>, <c>failed</c>, <c>cancelled</c>
-    /// (the caller's token fired; not an error) or <c>abandoned</c> (the caller stopped enumerating a stream; not an error).
+    /// <c>mellea.outcome</c>: how the call ended. On a generation span only when it did not complete normally, like
+    /// <c>error.type</c> (a span without it completed): <c>failed</c>, <c>cancelled</c> (the caller's token fired; not an error)
+    /// or <c>abandoned</c> (the caller stopped enumerating a stream; not an error). The stream end event always carries it,
+    /// <c>completed</c> included.
     /// </summary>
     public const string MelleaOutcome = "mellea.outcome";
 
