@@ -13,6 +13,8 @@ internal sealed record BenchCase(string Name, Func<ValueTask<long>> Run);
 /// </summary>
 internal sealed class Interleaved
 {
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1.5);
+
     private readonly IReadOnlyList<BenchCase> _cases;
     private readonly double[][] _nsPerOp;
     private readonly double[] _bytesPerOp;
@@ -27,14 +29,27 @@ internal sealed class Interleaved
     public static async Task<Interleaved> RunAsync(IReadOnlyList<BenchCase> cases, int rounds, int opsPerRound, int warmupOps)
     {
         var result = new Interleaved(cases, rounds);
-        foreach (var benchCase in cases)
+
+        // Warm-up runs every case at least warmupOps times, then keeps cycling through them until WarmupTime has passed: the
+        // JIT promotes a method to optimized (and profile-guided) code only after a quiet delay in the background, and a case
+        // measured while still on unoptimized code made the same build's ratios swing by a third from one run to the next.
+        // A one-round run (the CI smoke) only proves the cases work, so it warms up once.
+        var warmupTime = rounds > 1 ? WarmupTime : TimeSpan.Zero;
+        var warmupStarted = Stopwatch.GetTimestamp();
+        var warmupRound = 0;
+        do
         {
-            // Warm-up also checks the case works and reads the same thing as the first one.
-            for (var i = 0; i < warmupOps; i++)
+            foreach (var benchCase in cases)
             {
-                await benchCase.Run();
+                for (var i = 0; i < warmupOps; i++)
+                {
+                    await benchCase.Run();
+                }
             }
+
+            warmupRound++;
         }
+        while (Stopwatch.GetElapsedTime(warmupStarted) < warmupTime || (rounds > 1 && warmupRound < 2));
 
         var expected = await cases[0].Run();
         foreach (var benchCase in cases.Skip(1))

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mellea.Backends.Http;
 
 /// <summary>
@@ -46,6 +48,9 @@ public abstract class ParsedBodyStream<T> : IAsyncDisposable
         return default;
     }
 
+    /// <summary>Returns the pooled buffer; the same as <see cref="DisposeAsync"/>, without a task, for <see cref="PulledUpdateStream{T}"/>.</summary>
+    internal void Release() => ReleaseBuffer();
+
     /// <summary>Splits the next whole item out of the buffer and parses it; false when the buffer holds no whole item.</summary>
     private protected abstract bool TryParseItem(out T item);
 
@@ -73,6 +78,8 @@ public abstract class ParsedBodyStream<T> : IAsyncDisposable
         }
     }
 
+    // A read that has to wait (a network body) suspends here once per read; the pooling builder reuses the box that needs.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAndMoveNextAsync()
     {
         while (true)

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Mellea.Backends.Http;
 using Mellea.Backends.Ollama.Wire;
@@ -21,7 +20,7 @@ namespace Mellea.Backends.Ollama;
 /// <c>done_reason</c> normalized (tool_call when tool calls came), and the durations in nanoseconds in
 /// <see cref="GenerationMetadata.ProviderExtras"/> (<see cref="OllamaExtras"/>).</para>
 /// </remarks>
-public sealed class OllamaBackend : IGenerationHandler
+public sealed partial class OllamaBackend : IGenerationHandler
 {
     /// <summary>The provider name (<c>gen_ai.provider.name</c>) and the name configuration selects it by.</summary>
     public const string ProviderName = "ollama";
@@ -121,7 +120,7 @@ public sealed class OllamaBackend : IGenerationHandler
         request.Validate();
         var model = ResolveModel(request.Options);
         EnsureReady();
-        return StreamAsync(request, model, cancellationToken);
+        return new ChatStream(this, request, model, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -222,30 +221,6 @@ public sealed class OllamaBackend : IGenerationHandler
         var answer = new AnswerBuilder();
         await ReadAnswerAsync(response, reader, answer, cancellationToken).ConfigureAwait(false);
         return (answer.Text, reader);
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var body = OllamaRequestMapper.ToChat(request, model, stream: true);
-        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OllamaJsonContext.Default.OllamaChatRequest));
-        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var reader = new OllamaChunkReader(_transport.ErrorContext, response);
-
-        // Pulled, not enumerated: lines already buffered are parsed with no async layer between them and this loop.
-        var lines = await _transport.OpenJsonLinesAsync(response, reader.LineParser, cancellationToken).ConfigureAwait(false);
-        await using (lines.ConfigureAwait(false))
-        {
-            while (await lines.MoveNextAsync().ConfigureAwait(false))
-            {
-                if (lines.Current is { } update)
-                {
-                    yield return update;
-                }
-            }
-        }
-
-        EnsureDone(reader, response);
-        yield return new ChatResponseUpdate { Metadata = reader.Complete(CreateMetadata(model, response, streamed: true)) };
     }
 
     /// <summary>

@@ -1,0 +1,242 @@
+using System.Runtime.CompilerServices;
+
+namespace Mellea.Backends.Http;
+
+/// <summary>
+/// For backend authors: a streamed answer handed to the caller as <see cref="ChatResponseUpdate"/>s with no async iterator in
+/// between. <see cref="MoveNextAsync"/> parses an update whose bytes are already buffered and returns it synchronously, so a
+/// provider's stream costs one parse per update and nothing more; only reading the body awaits. The derived class sends the
+/// request and opens the body (<see cref="OpenAsync"/>), maps each parsed item (<see cref="TryMap"/>) and makes the final update
+/// (<see cref="CreateFinalUpdate"/>); this class enumerates, combines the cancellation tokens, and releases what was opened at
+/// the end of the body, on failure, and when the caller stops early.
+/// </summary>
+/// <remarks>
+/// One object is the enumerable and its first enumerator, as a compiler-generated iterator is; enumerating it again starts
+/// a new request through <see cref="Restart"/>.
+/// </remarks>
+/// <typeparam name="T">What the body's item parser makes of one event or line.</typeparam>
+public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
+{
+    private CancellationTokenSource? _linked;
+    private ParsedBodyStream<T>? _body;
+    private Stage _stage;
+    private int _enumerated;
+    private bool _released;
+
+    /// <summary>Creates the stream of one call.</summary>
+    /// <param name="cancellationToken">The token the call was made with.</param>
+    protected PulledUpdateStream(CancellationToken cancellationToken)
+    {
+        CallCancellationToken = cancellationToken;
+        CancellationToken = cancellationToken;
+        Current = null!;
+    }
+
+    private enum Stage
+    {
+        NotStarted,
+        Streaming,
+        Finishing,
+        Done,
+    }
+
+    /// <summary>The update the last successful <see cref="MoveNextAsync"/> produced.</summary>
+    public ChatResponseUpdate Current { get; private set; }
+
+    /// <summary>The token the call was made with (what <see cref="Restart"/> passes on).</summary>
+    protected CancellationToken CallCancellationToken { get; }
+
+    /// <summary>What this enumeration observes: the call's token, combined with the one given to <see cref="GetAsyncEnumerator"/>.</summary>
+    protected CancellationToken CancellationToken { get; private set; }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        PulledUpdateStream<T> enumerator;
+        if (Interlocked.Exchange(ref _enumerated, 1) == 0)
+        {
+            enumerator = this;
+        }
+        else
+        {
+            enumerator = Restart();
+            enumerator._enumerated = 1;
+        }
+
+        enumerator.Observe(cancellationToken);
+        return enumerator;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> MoveNextAsync()
+    {
+        if (_stage != Stage.Streaming)
+        {
+            return _stage == Stage.NotStarted ? MoveNextSlowAsync(default) : new ValueTask<bool>(End());
+        }
+
+        try
+        {
+            var body = _body!;
+            while (true)
+            {
+                var next = body.MoveNextAsync();
+                if (!next.IsCompletedSuccessfully)
+                {
+                    return MoveNextSlowAsync(next);
+                }
+
+                if (!next.Result)
+                {
+                    return new ValueTask<bool>(EndOfBody());
+                }
+
+                if (TryMap(body.Current, out var update))
+                {
+                    Current = update;
+                    return new ValueTask<bool>(true);
+                }
+            }
+        }
+        catch
+        {
+            _stage = Stage.Done;
+            ReleaseAll();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _stage = Stage.Done;
+        ReleaseAll();
+        GC.SuppressFinalize(this);
+        return default;
+    }
+
+    /// <summary>Sends the request and opens the body; called once, on the first <see cref="MoveNextAsync"/>.</summary>
+    /// <param name="cancellationToken">The token this enumeration observes.</param>
+    /// <returns>The body, read an item at a time.</returns>
+    protected abstract ValueTask<ParsedBodyStream<T>> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Maps one parsed item to the update it carries; false when it carries nothing to show.</summary>
+    /// <param name="item">The item the body's parser made.</param>
+    /// <param name="update">The update to hand out.</param>
+    /// <returns>Whether <paramref name="update"/> is set.</returns>
+    protected abstract bool TryMap(T item, out ChatResponseUpdate update);
+
+    /// <summary>
+    /// Called once the body has ended: checks the answer is whole (throwing a <see cref="GenerationException"/> when it was cut
+    /// short) and makes the last update, usually the one carrying the call's metadata; null when there is none.
+    /// </summary>
+    /// <returns>The last update, or null.</returns>
+    protected abstract ChatResponseUpdate? CreateFinalUpdate();
+
+    /// <summary>Releases what <see cref="OpenAsync"/> opened (the response, the request); called exactly once, whatever the outcome.</summary>
+    protected abstract void Release();
+
+    /// <summary>A new stream for the same call, for a second enumeration.</summary>
+    /// <returns>A stream that has not started.</returns>
+    protected abstract PulledUpdateStream<T> Restart();
+
+    private void Observe(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || cancellationToken == CallCancellationToken)
+        {
+            return;
+        }
+
+        if (CallCancellationToken.CanBeCanceled)
+        {
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(CallCancellationToken, cancellationToken);
+            CancellationToken = _linked.Token;
+        }
+        else
+        {
+            CancellationToken = cancellationToken;
+        }
+    }
+
+    // Only the start and a body read that has to wait come here, so each such wait, not each update, costs a state machine
+    // step; the pooling builder reuses the box a real wait needs.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> MoveNextSlowAsync(ValueTask<bool> pending)
+    {
+        try
+        {
+            if (_stage == Stage.NotStarted)
+            {
+                _stage = Stage.Streaming;
+                _body = await OpenAsync(CancellationToken).ConfigureAwait(false);
+                pending = _body.MoveNextAsync();
+            }
+
+            var body = _body!;
+            while (true)
+            {
+                if (!await pending.ConfigureAwait(false))
+                {
+                    return EndOfBody();
+                }
+
+                if (TryMap(body.Current, out var update))
+                {
+                    Current = update;
+                    return true;
+                }
+
+                pending = body.MoveNextAsync();
+            }
+        }
+        catch
+        {
+            _stage = Stage.Done;
+            ReleaseAll();
+            throw;
+        }
+    }
+
+    private bool EndOfBody()
+    {
+        try
+        {
+            _body!.Release();
+            _body = null;
+            _stage = Stage.Finishing;
+            if (CreateFinalUpdate() is { } last)
+            {
+                Current = last;
+                return true;
+            }
+
+            return End();
+        }
+        catch
+        {
+            _stage = Stage.Done;
+            ReleaseAll();
+            throw;
+        }
+    }
+
+    private bool End()
+    {
+        _stage = Stage.Done;
+        ReleaseAll();
+        return false;
+    }
+
+    private void ReleaseAll()
+    {
+        _body?.Release();
+        _body = null;
+        _linked?.Dispose();
+        _linked = null;
+        if (!_released)
+        {
+            _released = true;
+            Release();
+        }
+    }
+}
