@@ -22,7 +22,12 @@ internal static class AllocationProfile
 
         if (Runs("loopback"))
         {
-            await LoopbackChatLayersAsync();
+            await LoopbackChatLayersAsync(inMemory: false);
+        }
+
+        if (Runs("layers"))
+        {
+            await LoopbackChatLayersAsync(inMemory: true);
         }
 
         if (!Runs("chat") && !Runs("stream"))
@@ -172,21 +177,24 @@ internal static class AllocationProfile
     }
 
     /// <summary>
-    /// A whole chat over loopback through each middleware alone, interleaved with the bare backend: which layer makes the
-    /// listened pipeline slower over a socket when in memory it costs a few microseconds.
+    /// A whole chat through each middleware alone, interleaved with the bare backend, over loopback (the emulator in a child
+    /// process) or in memory (<c>layers</c>): which layer makes the listened pipeline slower.
     /// </summary>
-    private static async Task LoopbackChatLayersAsync()
+    private static async Task LoopbackChatLayersAsync(bool inMemory)
     {
-        await using var emulator = await Mellea.Testing.ProviderEmulator.StartAsync();
-        emulator.DefaultScript = WireFixtures.Script(1000);
-        using var http = new HttpClient(new SocketsHttpHandler());
-        var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+        await using var emulator = inMemory ? null : await EmulatorProcess.StartAsync(1000);
+        var baseUrl = emulator?.OpenAIBaseUrl ?? "http://bench.invalid/v1";
+        HttpMessageHandler Handler(bool propagate) => inMemory
+            ? new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000))
+            : new SocketsHttpHandler { ActivityHeadersPropagator = propagate ? DistributedContextPropagator.Current : null };
+        using var http = new HttpClient(Handler(propagate: true));
+        var clients = new Clients(http, baseUrl, TelemetryState.Listening);
         var backend = clients.Backend;
 
         // The same backend on a client whose handler propagates no trace context: with a current Activity, HttpClient
         // still starts its own HTTP activity, but puts no header on the request.
-        using var silentHttp = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null });
-        var silentBackend = new Clients(silentHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening).Backend;
+        using var silentHttp = new HttpClient(Handler(propagate: false));
+        var silentBackend = new Clients(silentHttp, baseUrl, TelemetryState.Listening).Backend;
         var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
         var request = new ChatRequest("Say something long.");
         Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
@@ -246,7 +254,7 @@ internal static class AllocationProfile
 
         foreach (var name in result.Names)
         {
-            Console.WriteLine($"{result.MedianMicroseconds(name),8:F1} µs  {result.TimeRatio(name, "Backend"):F2}x  best of 5: {cpu[name].Wall,7:F1} µs wall, {cpu[name].Cpu,7:F1} µs CPU (all threads)  {name} (loopback chat)");
+            Console.WriteLine($"{result.MedianMicroseconds(name),8:F1} µs  {result.TimeRatio(name, "Backend"):F2}x  best of 5: {cpu[name].Wall,7:F1} µs wall, {cpu[name].Cpu,7:F1} µs CPU (all threads)  {name} ({(inMemory ? "in-memory" : "loopback")} chat)");
         }
     }
 

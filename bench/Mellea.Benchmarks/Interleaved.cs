@@ -13,7 +13,9 @@ internal sealed record BenchCase(string Name, Func<ValueTask<long>> Run);
 /// </summary>
 internal sealed class Interleaved
 {
-    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan MinimumWarmup = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaximumWarmup = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan QuietTime = TimeSpan.FromMilliseconds(500);
 
     private readonly IReadOnlyList<BenchCase> _cases;
     private readonly double[][] _nsPerOp;
@@ -30,14 +32,15 @@ internal sealed class Interleaved
     {
         var result = new Interleaved(cases, rounds);
 
-        // Warm-up runs every case at least warmupOps times, then keeps cycling through them until WarmupTime has passed: the
-        // JIT promotes a method to optimized (and profile-guided) code only after a quiet delay in the background, and a case
-        // measured while still on unoptimized code made the same build's ratios swing by a third from one run to the next.
-        // A one-round run (the CI smoke) only proves the cases work, so it warms up once.
-        var warmupTime = rounds > 1 ? WarmupTime : TimeSpan.Zero;
+        // Warm-up runs every case at least warmupOps times, then keeps cycling through them until the JIT has finished: a method
+        // is promoted to optimized (and profile-guided) code only after a quiet delay, in the background, one tier at a time,
+        // and on this machine that took seconds. Measured before that, the same build's figures were up to 4× slower and its
+        // ratios swung by a third from one run to the next. Done means no method was compiled for QuietTime (several tiering
+        // delays), after at least MinimumWarmup; a one-round run (the CI smoke) only proves the cases work, so it warms up once.
         var warmupStarted = Stopwatch.GetTimestamp();
-        var warmupRound = 0;
-        do
+        var lastCompiled = Stopwatch.GetTimestamp();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (true)
         {
             foreach (var benchCase in cases)
             {
@@ -47,9 +50,18 @@ internal sealed class Interleaved
                 }
             }
 
-            warmupRound++;
+            if (System.Runtime.JitInfo.GetCompiledMethodCount() is var now && now != compiled)
+            {
+                compiled = now;
+                lastCompiled = Stopwatch.GetTimestamp();
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(warmupStarted);
+            if (rounds <= 1 || elapsed >= MaximumWarmup || (elapsed >= MinimumWarmup && Stopwatch.GetElapsedTime(lastCompiled) >= QuietTime))
+            {
+                break;
+            }
         }
-        while (Stopwatch.GetElapsedTime(warmupStarted) < warmupTime || (rounds > 1 && warmupRound < 2));
 
         var expected = await cases[0].Run();
         foreach (var benchCase in cases.Skip(1))

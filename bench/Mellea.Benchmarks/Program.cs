@@ -33,6 +33,11 @@ internal static class Program
             return await SoakRun.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--emulator-child")
+        {
+            return await EmulatorProcess.ChildAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--scale-child")
         {
             return await ScaleRun.ChildAsync(args[1..]);

@@ -60,6 +60,22 @@ public abstract class ParsedBodyStream<T> : IAsyncDisposable
     /// <summary>Returns the pooled buffer.</summary>
     private protected abstract void ReleaseBuffer();
 
+    /// <summary>
+    /// Parses the next item already in the buffer, with no task and without touching <see cref="Current"/>: false when the buffer
+    /// holds no whole item, and then <see cref="MoveNextAsync"/> reads more. The caller checks its own cancellation token.
+    /// </summary>
+    internal bool TryTakeBuffered(out T item)
+    {
+        try
+        {
+            return TryParseItem(out item);
+        }
+        catch (Exception ex) when (ProviderErrors.FromException(ex, _errors, _cancellationToken, ProviderErrors.ReadRequestId(_response, _errors)) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     private bool TryParseBuffered()
     {
         try

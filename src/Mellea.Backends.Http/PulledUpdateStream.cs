@@ -77,26 +77,38 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
 
         try
         {
+            // Buffered items come without a read, which is where cancellation would otherwise be noticed.
+            CancellationToken.ThrowIfCancellationRequested();
             var body = _body!;
-            while (true)
+            while (body.TryTakeBuffered(out var item))
             {
-                var next = body.MoveNextAsync();
-                if (!next.IsCompletedSuccessfully)
-                {
-                    return MoveNextSlowAsync(next);
-                }
-
-                if (!next.Result)
-                {
-                    return new ValueTask<bool>(EndOfBody());
-                }
-
-                if (TryMap(body.Current, out var update))
+                if (TryMap(item, out var update))
                 {
                     Current = update;
                     return new ValueTask<bool>(true);
                 }
             }
+
+            // Nothing whole is buffered: the body's own MoveNextAsync reads (and may have to wait).
+            var next = body.MoveNextAsync();
+            if (!next.IsCompletedSuccessfully)
+            {
+                return MoveNextSlowAsync(next);
+            }
+
+            if (!next.Result)
+            {
+                return new ValueTask<bool>(EndOfBody());
+            }
+
+            if (TryMap(body.Current, out var read))
+            {
+                Current = read;
+                return new ValueTask<bool>(true);
+            }
+
+            // The item just read carried nothing: go round again (rare; the loop above takes the next buffered ones).
+            return MoveNextAsync();
         }
         catch
         {
