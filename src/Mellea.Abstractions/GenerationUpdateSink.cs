@@ -10,4 +10,11 @@ public abstract class GenerationUpdateSink
     /// <param name="update">The update.</param>
     /// <exception cref="GenerationStreamAbandonedException">The caller stopped enumerating the stream.</exception>
     public abstract ValueTask WriteAsync(ChatResponseUpdate update);
+
+    /// <summary>
+    /// The sink this one forwards to, when its <see cref="WriteAsync"/> only does synchronous work and then returns what that
+    /// sink's <see cref="WriteAsync"/> returns; null (the default) when it may await or do anything else. When every sink of a
+    /// stream passes through, the pipeline lets the caller pull updates through them without a hand-off per update.
+    /// </summary>
+    internal virtual GenerationUpdateSink? PassThroughInner => null;
 }

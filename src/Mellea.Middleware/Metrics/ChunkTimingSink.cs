@@ -27,6 +27,9 @@ internal sealed class ChunkTimingSink : GenerationUpdateSink
         _tags = tags;
     }
 
+    /// <inheritdoc/>
+    internal override GenerationUpdateSink? PassThroughInner => _inner;
+
     public override ValueTask WriteAsync(ChatResponseUpdate update)
     {
         var now = _context.TimeProvider.GetTimestamp();

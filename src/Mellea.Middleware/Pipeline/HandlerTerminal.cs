@@ -50,11 +50,36 @@ internal sealed class HandlerTerminal
 
     private async ValueTask StreamAsync(GenerationContext context)
     {
-        // The backend's enumerator is disposed by await foreach on every path, including an abandoned stream,
-        // whose GenerationStreamAbandonedException comes out of WriteAsync below.
-        await foreach (var update in _handler.StreamChatAsync(context.ChatRequest, context.CancellationToken).ConfigureAwait(false))
+        // The backend's enumerator is disposed on every path, including an abandoned stream, whose
+        // GenerationStreamAbandonedException comes out of WriteAsync below.
+        var updates = _handler.StreamChatAsync(context.ChatRequest, context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
+        try
         {
-            await context.Updates.WriteAsync(update).ConfigureAwait(false);
+            // The first update is read here, in the pipeline's flow, so the request goes out under the generation span.
+            if (!await updates.MoveNextAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var sinks = context.Updates;
+            if (PipelineStream.PullTarget(sinks) is { } stream)
+            {
+                // Every sink passes through: the caller pulls the rest itself (PipelineStream.ArmPull), and this write's gate
+                // opens when the backend's stream has ended, or fails with what went wrong.
+                stream.ArmPull(updates);
+                await sinks.WriteAsync(updates.Current).ConfigureAwait(false);
+                return;
+            }
+
+            do
+            {
+                await sinks.WriteAsync(updates.Current).ConfigureAwait(false);
+            }
+            while (await updates.MoveNextAsync().ConfigureAwait(false));
+        }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -42,6 +42,15 @@ internal sealed class PipelineStream : GenerationUpdateSink,
     private bool _abandoned;
     private bool _writePending;
 
+    // Pull mode (ArmPull): the handler's enumerator and the producer's execution context. The first sink of the chain is the
+    // context's Updates: the middlewares that installed their sinks are all suspended in the producer until the pulls end.
+    private IAsyncEnumerator<ChatResponseUpdate>? _pullSource;
+    private ExecutionContext? _producerContext;
+    private bool _pulling;
+    private PullStep _pullStep;
+    private ValueTask<bool> _pulledMove;
+    private Task? _pendingWrite;
+
     public PipelineStream(GenerationPipeline pipeline, ChatRequest request, CancellationToken requestToken)
     {
         _pipeline = pipeline;
@@ -68,6 +77,11 @@ internal sealed class PipelineStream : GenerationUpdateSink,
         }
 
         _current = null;
+        if (_pullSource is not null)
+        {
+            return PullNext();
+        }
+
         _consumer.Reset();
         var next = new ValueTask<bool>(this, _consumer.Version);
         if (_state == NotStarted)
@@ -90,6 +104,14 @@ internal sealed class PipelineStream : GenerationUpdateSink,
         if (_abandoned)
         {
             throw new GenerationStreamAbandonedException();
+        }
+
+        if (_pulling)
+        {
+            // The caller's MoveNextAsync is pulling this update through the sinks: it only has to be handed over.
+            _context!.RecordChunk(update);
+            _current = update;
+            return default;
         }
 
         if (_writePending)
@@ -116,6 +138,7 @@ internal sealed class PipelineStream : GenerationUpdateSink,
             case Running:
                 // The caller stopped early. The producer waits at its gate; fail its write so that the pipeline unwinds.
                 _abandoned = true;
+                _pullSource = null;
                 _producer.SetException(new GenerationStreamAbandonedException());
                 if (_producerTask is { } producer)
                 {
@@ -147,6 +170,197 @@ internal sealed class PipelineStream : GenerationUpdateSink,
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _producer.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>
+    /// Called by the handler terminal, in the producer's flow, before it writes the first update, when every sink between the
+    /// context and this stream passes through (<see cref="GenerationUpdateSink.PassThroughInner"/>). After that update, the
+    /// caller's <see cref="MoveNextAsync"/> pulls each next one from the handler itself and pushes it through the sinks, under
+    /// the producer's execution context (the generation span stays current), instead of handing over to the producer's flow
+    /// and back for every update. The producer stays at the first update's gate until the pulls end: the gate opens when the
+    /// handler's stream ends, and fails with what it or a sink threw, or with <see cref="GenerationStreamAbandonedException"/>.
+    /// </summary>
+    internal void ArmPull(IAsyncEnumerator<ChatResponseUpdate> source)
+    {
+        _producerContext = ExecutionContext.Capture();
+        _pullSource = source;
+    }
+
+    /// <summary>The sink chain from <paramref name="head"/> ends at this stream, through pass-through sinks only.</summary>
+    internal static PipelineStream? PullTarget(GenerationUpdateSink head)
+    {
+        var sink = head;
+        while (true)
+        {
+            if (sink is PipelineStream stream)
+            {
+                return stream;
+            }
+
+            if (sink.PassThroughInner is not { } inner)
+            {
+                return null;
+            }
+
+            sink = inner;
+        }
+    }
+
+    // One switch to the producer's execution context per update: the move and, when it completed at once, the write. The
+    // callback has no result, so what it did is left in _pullStep (and a move still running in _pulledMove).
+    private static readonly ContextCallback MoveAndWrite = static state =>
+    {
+        var stream = (PipelineStream)state!;
+        var moved = stream._pullSource!.MoveNextAsync();
+        if (!moved.IsCompletedSuccessfully)
+        {
+            stream._pulledMove = moved;
+            stream._pullStep = PullStep.Waiting;
+        }
+        else if (moved.Result)
+        {
+            stream.WriteCurrent();
+            stream._pullStep = PullStep.Written;
+        }
+        else
+        {
+            stream._pullStep = PullStep.Ended;
+        }
+    };
+
+    private static readonly ContextCallback WriteOnly = static state => ((PipelineStream)state!).WriteCurrent();
+
+    private enum PullStep : byte
+    {
+        Written,
+        Waiting,
+        Ended,
+    }
+
+    private void WriteCurrent()
+    {
+        _pulling = true;
+        try
+        {
+            // Pass-through sinks ending here complete at once; a write that did not is awaited by the caller as a task.
+            var written = _context!.Updates.WriteAsync(_pullSource!.Current);
+            if (written.IsCompletedSuccessfully)
+            {
+                written.GetAwaiter().GetResult();
+            }
+            else
+            {
+                _pendingWrite = written.AsTask();
+            }
+        }
+        finally
+        {
+            _pulling = false;
+        }
+    }
+
+    private void RunInProducerContext(ContextCallback callback)
+    {
+        if (_producerContext is { } context)
+        {
+            ExecutionContext.Run(context, callback, this);
+        }
+        else
+        {
+            callback(this);
+        }
+    }
+
+    private ValueTask<bool> PullNext()
+    {
+        try
+        {
+            RunInProducerContext(MoveAndWrite);
+            switch (_pullStep)
+            {
+                case PullStep.Waiting:
+                    var moved = _pulledMove;
+                    _pulledMove = default;
+                    return AwaitMoveAsync(moved);
+                case PullStep.Ended:
+                    return EndPull(null);
+                default:
+                    return _pendingWrite is { } pending ? AwaitWriteAsync(pending) : new ValueTask<bool>(true);
+            }
+        }
+        catch (Exception ex)
+        {
+            return EndPull(ex);
+        }
+    }
+
+    // The handler had to wait (a network read): the rest of this pull awaits it. The pooling builder reuses the box a real
+    // wait needs, so a stream read over the network allocates nothing per update either.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> moved)
+    {
+        ValueTask<bool> ended;
+        try
+        {
+            if (await moved.ConfigureAwait(false))
+            {
+                RunInProducerContext(WriteOnly);
+                if (_pendingWrite is { } pending)
+                {
+                    _pendingWrite = null;
+                    await pending.ConfigureAwait(false);
+                }
+
+                return true;
+            }
+
+            ended = EndPull(null);
+        }
+        catch (Exception ex)
+        {
+            ended = EndPull(ex);
+        }
+
+        return await ended.ConfigureAwait(false);
+    }
+
+    // A sink did not complete its write at once (pass-through sinks do; this is the safe path if one ever does not).
+    private async ValueTask<bool> AwaitWriteAsync(Task pending)
+    {
+        _pendingWrite = null;
+        ValueTask<bool> ended;
+        try
+        {
+            await pending.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            ended = EndPull(ex);
+        }
+
+        return await ended.ConfigureAwait(false);
+    }
+
+    /// <summary>Leaves pull mode and opens the producer's gate (or fails its write): the pipeline finishes, and its outcome answers this MoveNextAsync.</summary>
+    private ValueTask<bool> EndPull(Exception? failure)
+    {
+        _pendingWrite = null;
+        _pullSource = null;
+        _producerContext = null;
+        _current = null;
+        _consumer.Reset();
+        var next = new ValueTask<bool>(this, _consumer.Version);
+        if (failure is null)
+        {
+            _producer.SetResult(true);
+        }
+        else
+        {
+            _producer.SetException(failure);
+        }
+
+        return next;
+    }
 
     private void BindToken(CancellationToken enumeratorToken)
     {

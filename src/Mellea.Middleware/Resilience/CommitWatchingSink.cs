@@ -12,6 +12,9 @@ internal sealed class CommitWatchingSink : GenerationUpdateSink
 
     public bool Committed { get; private set; }
 
+    /// <inheritdoc/>
+    internal override GenerationUpdateSink? PassThroughInner => _inner;
+
     public override ValueTask WriteAsync(ChatResponseUpdate update)
     {
         Committed = true;

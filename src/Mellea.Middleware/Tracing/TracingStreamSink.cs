@@ -29,6 +29,9 @@ internal sealed class TracingStreamSink : GenerationUpdateSink
 
     public GenerationUpdateSink Inner => _inner;
 
+    /// <inheritdoc/>
+    internal override GenerationUpdateSink? PassThroughInner => _inner;
+
     public override ValueTask WriteAsync(ChatResponseUpdate update)
     {
         if (_chunkEvents)
