@@ -125,11 +125,11 @@ internal static class RatioReport
                 using var http = new HttpClient(new SocketsHttpHandler());
                 var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
                 progress.WriteLine("streaming, loopback");
-                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.Rounds, settings.LoopbackOps, warmupOps: 2);
-                AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event)", stream, withBytes: false);
+                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.Rounds * 3, settings.LoopbackOps, warmupOps: 2);
+                AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event, {settings.Rounds * 3} rounds of {settings.LoopbackOps} streams)", stream, withBytes: false);
                 progress.WriteLine("chat, loopback");
-                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.LoopbackOps * 20, warmupOps: 2);
-                AppendComparison(md, "## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process)", chat, withBytes: false);
+                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds * 3, settings.LoopbackOps * 20, warmupOps: 2);
+                AppendComparison(md, $"## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process, {settings.Rounds * 3} rounds of {settings.LoopbackOps * 20} calls)", chat, withBytes: false);
 
                 var pipeStream = stream.TimeRatio("Pipeline+listeners", "Backend");
                 goals.Add(("Stream over loopback: pipeline with listeners ≤ 1.1× the bare backend", $"{pipeStream:F2}×", pipeStream <= 1.1));
@@ -237,8 +237,8 @@ internal static class RatioReport
         using var loopbackHttp = new HttpClient(new SocketsHttpHandler());
         var loopbackClients = new Clients(loopbackHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening);
         progress.WriteLine("chat, loopback");
-        var loopback = await Interleaved.RunAsync(ChatCases(loopbackClients), settings.Rounds, settings.LoopbackOps * 20, warmupOps: 2);
-        AppendComparison(md, "## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process)", loopback, withBytes: false);
+        var loopback = await Interleaved.RunAsync(ChatCases(loopbackClients), settings.Rounds * 3, settings.LoopbackOps * 20, warmupOps: 2);
+        AppendComparison(md, $"## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process, {settings.Rounds * 3} rounds of {settings.LoopbackOps * 20} calls)", loopback, withBytes: false);
         return md.ToString();
     }
 

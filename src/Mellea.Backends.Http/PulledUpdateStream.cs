@@ -22,6 +22,7 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
     private Stage _stage;
     private int _enumerated;
     private bool _released;
+    private bool _stopRequested;
 
     /// <summary>Creates the stream of one call.</summary>
     /// <param name="cancellationToken">The token the call was made with.</param>
@@ -79,13 +80,24 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
         {
             // Buffered items come without a read, which is where cancellation would otherwise be noticed.
             CancellationToken.ThrowIfCancellationRequested();
+            if (TryTakePending(out var pending))
+            {
+                Current = pending;
+                return new ValueTask<bool>(true);
+            }
+
             var body = _body!;
             while (body.TryTakeBuffered(out var item))
             {
-                if (TryMap(item, out var update))
+                if (TryMap(item, out var update) || TryTakePending(out update))
                 {
                     Current = update;
                     return new ValueTask<bool>(true);
+                }
+
+                if (_stopRequested)
+                {
+                    return new ValueTask<bool>(EndOfBody());
                 }
             }
 
@@ -101,10 +113,15 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                 return new ValueTask<bool>(EndOfBody());
             }
 
-            if (TryMap(body.Current, out var read))
+            if (TryMap(body.Current, out var read) || TryTakePending(out read))
             {
                 Current = read;
                 return new ValueTask<bool>(true);
+            }
+
+            if (_stopRequested)
+            {
+                return new ValueTask<bool>(EndOfBody());
             }
 
             // The item just read carried nothing: go round again (rare; the loop above takes the next buffered ones).
@@ -137,6 +154,24 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
     /// <param name="update">The update to hand out.</param>
     /// <returns>Whether <paramref name="update"/> is set.</returns>
     protected abstract bool TryMap(T item, out ChatResponseUpdate update);
+
+    /// <summary>
+    /// Hands out an update that an earlier item produced besides the one <see cref="TryMap"/> returned (one event carrying
+    /// several choices); asked before each new item is read. None by default.
+    /// </summary>
+    /// <param name="update">The pending update.</param>
+    /// <returns>Whether <paramref name="update"/> is set.</returns>
+    protected virtual bool TryTakePending(out ChatResponseUpdate update)
+    {
+        update = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Called from <see cref="TryMap"/> on an item that ends the answer before the body does (OpenAI's <c>[DONE]</c>): nothing
+    /// more is read, and the stream goes on to <see cref="CreateFinalUpdate"/>.
+    /// </summary>
+    protected void StopReading() => _stopRequested = true;
 
     /// <summary>
     /// Called once the body has ended: checks the answer is whole (throwing a <see cref="GenerationException"/> when it was cut
@@ -192,10 +227,15 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                     return EndOfBody();
                 }
 
-                if (TryMap(body.Current, out var update))
+                if (TryMap(body.Current, out var update) || TryTakePending(out update))
                 {
                     Current = update;
                     return true;
+                }
+
+                if (_stopRequested)
+                {
+                    return EndOfBody();
                 }
 
                 pending = body.MoveNextAsync();

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Mellea.Backends.Http;
 using Mellea.Backends.OpenAI.Wire;
@@ -19,7 +18,7 @@ namespace Mellea.Backends.OpenAI;
 /// <see cref="ArgumentException"/> naming the setting, a missing key with a <see cref="GenerationException"/> of category
 /// <see cref="ErrorCategory.Auth"/> naming the variable, both before anything is sent.</para>
 /// </remarks>
-public sealed class OpenAICompatibleClient : IGenerationHandler
+public sealed partial class OpenAICompatibleClient : IGenerationHandler
 {
     /// <summary>The whole-chat body reader, one delegate for every call.</summary>
     private static readonly JsonBodyParser<ChatCompletionBody> ReadChatCompletion = OpenAIChatCompletionReader.Read;
@@ -88,7 +87,7 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
         request.Validate();
         var model = ResolveModel(request.Options);
         EnsureReady();
-        return StreamAsync(request, model, cancellationToken);
+        return new ChatStream(this, request, model, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -115,40 +114,6 @@ public sealed class OpenAICompatibleClient : IGenerationHandler
 
     /// <inheritdoc/>
     public override string ToString() => $"OpenAI-compatible client for {Info}";
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, string model, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var body = new ChatCompletionRequestBody(request, model, Stream: true, _profile.SendsTopK);
-        using var message = CreateRequest(_chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
-        using var response = await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var parser = new OpenAIStreamParser(_transport.ErrorContext, response);
-
-        // Pulled, not enumerated: an event the SSE parser already buffered reaches this loop with no async layer in between.
-        var events = await _transport.OpenServerSentEventsAsync(response, parser.ItemParser, cancellationToken).ConfigureAwait(false);
-        await using (events.ConfigureAwait(false))
-        {
-            while (await events.MoveNextAsync().ConfigureAwait(false))
-            {
-                var update = events.Current;
-                if (ReferenceEquals(update, OpenAIStreamParser.Done))
-                {
-                    break;
-                }
-
-                if (update is not null)
-                {
-                    yield return update;
-                }
-
-                while (parser.TryDequeuePending(out var extra))
-                {
-                    yield return extra;
-                }
-            }
-        }
-
-        yield return new ChatResponseUpdate { Metadata = parser.Complete(CreateMetadata(model, response, streamed: true)) };
-    }
 
 #pragma warning disable CA2208 // ParamName is the request field's path, as RequestValidator does.
     private string ResolveModel(GenerationOptions? options) =>

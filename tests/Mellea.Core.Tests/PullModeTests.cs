@@ -50,10 +50,12 @@ public sealed class PullModeTests
         seenBySink.Should().Equal(expected);
     }
 
-    [Fact]
-    public async Task A_failure_after_pulled_updates_fails_the_pipeline_once_and_is_not_retried()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_failure_after_pulled_updates_fails_the_pipeline_once_and_is_not_retried(bool backendWaits)
     {
-        var handler = new CountingHandler(5) { FailAfter = 3 };
+        var handler = new CountingHandler(5) { FailAfter = 3, YieldEachUpdate = backendWaits };
         var log = new List<string>();
         var received = new List<string?>();
 
@@ -72,10 +74,12 @@ public sealed class PullModeTests
         handler.Disposed.Should().Be(1);
     }
 
-    [Fact]
-    public async Task Stopping_during_the_pulled_updates_ends_the_pipeline_as_abandoned_and_disposes_the_backend_stream()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stopping_during_the_pulled_updates_ends_the_pipeline_as_abandoned_and_disposes_the_backend_stream(bool backendWaits)
     {
-        var handler = new CountingHandler(10);
+        var handler = new CountingHandler(10) { YieldEachUpdate = backendWaits };
         var log = new List<string>();
 
         await foreach (var update in PassThroughPipeline(handler, log).StreamChatAsync(TestData.Chat()))

@@ -49,6 +49,7 @@ internal sealed class PipelineStream : GenerationUpdateSink,
     private bool _pulling;
     private PullStep _pullStep;
     private ValueTask<bool> _pulledMove;
+    private Action? _onMoved;
     private Task? _pendingWrite;
 
     public PipelineStream(GenerationPipeline pipeline, ChatRequest request, CancellationToken requestToken)
@@ -278,9 +279,7 @@ internal sealed class PipelineStream : GenerationUpdateSink,
             switch (_pullStep)
             {
                 case PullStep.Waiting:
-                    var moved = _pulledMove;
-                    _pulledMove = default;
-                    return AwaitMoveAsync(moved);
+                    return AwaitMove();
                 case PullStep.Ended:
                     return EndPull(null);
                 default:
@@ -293,34 +292,59 @@ internal sealed class PipelineStream : GenerationUpdateSink,
         }
     }
 
-    // The handler had to wait (a network read): the rest of this pull awaits it. The pooling builder reuses the box a real
-    // wait needs, so a stream read over the network allocates nothing per update either.
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> moved)
+    // The handler has to wait (a network read). The caller waits on the same source as for a hand-off, and the read's own
+    // completion finishes the pull (OnMoved): no state machine of ours between the read and the caller.
+    private ValueTask<bool> AwaitMove()
     {
-        ValueTask<bool> ended;
+        _consumer.Reset();
+        var next = new ValueTask<bool>(this, _consumer.Version);
+        _pulledMove.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onMoved ??= OnMoved);
+        return next;
+    }
+
+    private void OnMoved()
+    {
+        var moved = _pulledMove;
+        _pulledMove = default;
         try
         {
-            if (await moved.ConfigureAwait(false))
+            if (!moved.GetAwaiter().GetResult())
             {
-                RunInProducerContext(WriteOnly);
-                if (_pendingWrite is { } pending)
-                {
-                    _pendingWrite = null;
-                    await pending.ConfigureAwait(false);
-                }
-
-                return true;
+                FinishPull(null);
+                return;
             }
 
-            ended = EndPull(null);
+            RunInProducerContext(WriteOnly);
         }
         catch (Exception ex)
         {
-            ended = EndPull(ex);
+            FinishPull(ex);
+            return;
         }
 
-        return await ended.ConfigureAwait(false);
+        if (_pendingWrite is { } pending)
+        {
+            _pendingWrite = null;
+            _ = CompleteWriteAsync(pending);
+            return;
+        }
+
+        _consumer.SetResult(true);
+    }
+
+    private async Task CompleteWriteAsync(Task pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            FinishPull(ex);
+            return;
+        }
+
+        _consumer.SetResult(true);
     }
 
     // A sink did not complete its write at once (pass-through sinks do; this is the safe path if one ever does not).
@@ -344,12 +368,19 @@ internal sealed class PipelineStream : GenerationUpdateSink,
     /// <summary>Leaves pull mode and opens the producer's gate (or fails its write): the pipeline finishes, and its outcome answers this MoveNextAsync.</summary>
     private ValueTask<bool> EndPull(Exception? failure)
     {
+        _consumer.Reset();
+        var next = new ValueTask<bool>(this, _consumer.Version);
+        FinishPull(failure);
+        return next;
+    }
+
+    // The caller waits on _consumer already; the producer, let go here, answers it when the pipeline has finished.
+    private void FinishPull(Exception? failure)
+    {
         _pendingWrite = null;
         _pullSource = null;
         _producerContext = null;
         _current = null;
-        _consumer.Reset();
-        var next = new ValueTask<bool>(this, _consumer.Version);
         if (failure is null)
         {
             _producer.SetResult(true);
@@ -358,8 +389,6 @@ internal sealed class PipelineStream : GenerationUpdateSink,
         {
             _producer.SetException(failure);
         }
-
-        return next;
     }
 
     private void BindToken(CancellationToken enumeratorToken)

@@ -1,0 +1,54 @@
+using Mellea.Backends.Http;
+using Mellea.Backends.OpenAI.Wire;
+
+namespace Mellea.Backends.OpenAI;
+
+public sealed partial class OpenAICompatibleClient
+{
+    /// <summary>
+    /// One streamed chat completion: the request is sent on the first <c>MoveNextAsync</c>, each SSE event already buffered is
+    /// parsed and handed out with no async step (an event with several choices hands the others out next), <c>[DONE]</c> ends
+    /// the reading, and the last update carries the call's metadata.
+    /// </summary>
+    private sealed class ChatStream(OpenAICompatibleClient client, ChatRequest request, string model, CancellationToken cancellationToken)
+        : PulledUpdateStream<ChatResponseUpdate?>(cancellationToken)
+    {
+        private HttpRequestMessage? _message;
+        private HttpResponseMessage? _response;
+        private OpenAIStreamParser? _parser;
+
+        protected override async ValueTask<ParsedBodyStream<ChatResponseUpdate?>> OpenAsync(CancellationToken cancellationToken)
+        {
+            var body = new ChatCompletionRequestBody(request, model, Stream: true, client._profile.SendsTopK);
+            _message = client.CreateRequest(client._chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
+            _response = await client._transport.SendAsync(_message, cancellationToken).ConfigureAwait(false);
+            _parser = new OpenAIStreamParser(client._transport.ErrorContext, _response);
+            return await client._transport.OpenServerSentEventsAsync(_response, _parser.ItemParser, cancellationToken).ConfigureAwait(false);
+        }
+
+        protected override bool TryMap(ChatResponseUpdate? item, out ChatResponseUpdate update)
+        {
+            update = item!;
+            if (ReferenceEquals(item, OpenAIStreamParser.Done))
+            {
+                StopReading();
+                return false;
+            }
+
+            return item is not null;
+        }
+
+        protected override bool TryTakePending(out ChatResponseUpdate update) => _parser!.TryDequeuePending(out update);
+
+        protected override ChatResponseUpdate? CreateFinalUpdate() =>
+            new() { Metadata = _parser!.Complete(client.CreateMetadata(model, _response!, streamed: true)) };
+
+        protected override void Release()
+        {
+            _response?.Dispose();
+            _message?.Dispose();
+        }
+
+        protected override PulledUpdateStream<ChatResponseUpdate?> Restart() => new ChatStream(client, request, model, CallCancellationToken);
+    }
+}
