@@ -30,9 +30,10 @@ namespace Mellea;
 /// adds a <see cref="RetryEventNames.EventName"/> event to it. With tracing and metrics outside retry (the default order:
 /// <c>UseTracing().UseMetrics().UseRetry()</c>) there is one span and one operation per logical call; with retry outside them each
 /// attempt gets its own span and operation.</para>
-/// <para>Thread-safe: one instance serves concurrent calls. A chat or raw call allocates nothing in the middleware beyond Polly's
-/// pooled context; a stream allocates one small forwarding sink; with a timeout configured, each attempt also allocates its token
-/// source and the callback that cancels it.</para>
+/// <para>Thread-safe: one instance serves concurrent calls. Without timeouts the first attempt runs directly and only a retryable
+/// failure enters the Polly pipeline (as that pipeline's first attempt, so delays and retry events are unchanged): a call that
+/// succeeds at once costs no Polly work and allocates nothing in the middleware, and a stream allocates one small forwarding
+/// sink. With a timeout configured every call runs on the Polly pipeline, with its pooled context.</para>
 /// </remarks>
 public sealed class RetryMiddleware : IGenerationMiddleware
 {
@@ -42,6 +43,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     private readonly RetryOptions _options;
     private readonly ConcurrentDictionary<TimeProvider, ResiliencePipeline> _pipelines = new();
     private readonly bool _passThrough;
+    private readonly bool _firstAttemptDirect;
 
     /// <summary>Creates the middleware.</summary>
     /// <param name="options">The options, copied; defaults when null.</param>
@@ -51,6 +53,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         _options = options?.Clone() ?? new RetryOptions();
         _options.Validate();
         _passThrough = _options.MaxRetries == 0 && _options.AttemptTimeout is null && _options.TotalTimeout is null;
+        _firstAttemptDirect = _options.AttemptTimeout is null && _options.TotalTimeout is null;
     }
 
     /// <summary>The options in effect.</summary>
@@ -66,15 +69,81 @@ public sealed class RetryMiddleware : IGenerationMiddleware
             return next(context);
         }
 
-        var clock = _options.TimeProvider ?? context.TimeProvider;
-        var pipeline = _pipelines.GetOrAdd(clock, static (clock, self) => self.BuildPipeline(clock), this);
-        return ExecuteAsync(pipeline, context, next);
+        return _firstAttemptDirect ? FirstAttemptAsync(context, next) : ExecuteAsync(PipelineFor(context), context, next, firstFailure: null);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"RetryMiddleware({_options})";
 
-    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next)
+    private ResiliencePipeline PipelineFor(GenerationContext context)
+    {
+        var clock = _options.TimeProvider ?? context.TimeProvider;
+        return _pipelines.GetOrAdd(clock, static (clock, self) => self.BuildPipeline(clock), this);
+    }
+
+    // Without timeouts Polly has nothing to do for an attempt that succeeds, as nearly all do: the first attempt runs directly,
+    // and only a retryable failure enters the Polly pipeline, which gets that failure back as its own first attempt. Delays,
+    // Retry-After, retry events and counts are therefore Polly's, exactly as if it had run the first attempt itself.
+    private ValueTask FirstAttemptAsync(GenerationContext context, GenerationDelegate next)
+    {
+        CommitWatchingSink? watcher = null;
+        GenerationUpdateSink? original = null;
+        if (context.IsStreaming)
+        {
+            original = context.Updates;
+            watcher = new CommitWatchingSink(original);
+            context.Updates = watcher;
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = next(context);
+        }
+        catch (Exception ex)
+        {
+            pending = ValueTask.FromException(ex);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            RestoreSink(context, original);
+            return default;
+        }
+
+        return AwaitFirstAttemptAsync(pending, context, next, watcher, original);
+    }
+
+    private async ValueTask AwaitFirstAttemptAsync(ValueTask pending, GenerationContext context, GenerationDelegate next, CommitWatchingSink? watcher, GenerationUpdateSink? original)
+    {
+        Exception failure;
+        try
+        {
+            await pending.ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (watcher is not { Committed: true } && IsRetryable(ex, context.CancellationToken))
+        {
+            failure = ex;
+        }
+        finally
+        {
+            RestoreSink(context, original);
+        }
+
+        await ExecuteAsync(PipelineFor(context), context, next, new FirstFailure(failure)).ConfigureAwait(false);
+    }
+
+    private static void RestoreSink(GenerationContext context, GenerationUpdateSink? original)
+    {
+        if (original is not null)
+        {
+            context.Updates = original;
+        }
+    }
+
+    private static ValueTask ExecuteAsync(ResiliencePipeline pipeline, GenerationContext context, GenerationDelegate next, FirstFailure? firstFailure)
     {
         var callerToken = context.CancellationToken;
         var resilience = ResilienceContextPool.Shared.Get(callerToken);
@@ -93,9 +162,11 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         try
         {
             pending = pipeline.ExecuteAsync(
-                static (resilience, state) => AttemptAsync(resilience, state.Context, state.Next),
+                static (resilience, state) => state.FirstFailure?.Take() is { } first
+                    ? ValueTask.FromException(first)
+                    : AttemptAsync(resilience, state.Context, state.Next),
                 resilience,
-                (Context: context, Next: next));
+                (Context: context, Next: next, FirstFailure: firstFailure));
         }
         catch (Exception ex)
         {
@@ -203,8 +274,13 @@ public sealed class RetryMiddleware : IGenerationMiddleware
             return new(false);
         }
 
-        var classification = ErrorClassifier.Classify(exception, args.Context.CancellationToken);
-        return new(classification.IsRetryable && (classification.RetryAfter is not { } retryAfter || retryAfter <= _options.MaxRetryAfter));
+        return new(IsRetryable(exception, args.Context.CancellationToken));
+    }
+
+    private bool IsRetryable(Exception exception, CancellationToken cancellationToken)
+    {
+        var classification = ErrorClassifier.Classify(exception, cancellationToken);
+        return classification.IsRetryable && (classification.RetryAfter is not { } retryAfter || retryAfter <= _options.MaxRetryAfter);
     }
 
     private static ValueTask<TimeSpan?> RetryAfterDelay(RetryDelayGeneratorArguments<object> args) =>
@@ -243,5 +319,13 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         }
 
         return default;
+    }
+
+    /// <summary>A first attempt's failure, made outside Polly, handed to the Polly pipeline once as the outcome of its first attempt.</summary>
+    private sealed class FirstFailure(Exception failure)
+    {
+        private Exception? _pending = failure;
+
+        public Exception? Take() => Interlocked.Exchange(ref _pending, null);
     }
 }
