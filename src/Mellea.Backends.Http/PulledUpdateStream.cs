@@ -89,9 +89,8 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
             var body = _body!;
             while (body.TryTakeBuffered(out var item))
             {
-                if (TryMap(item, out var update) || TryTakePending(out update))
+                if (TryHandOut(item))
                 {
-                    Current = update;
                     return new ValueTask<bool>(true);
                 }
 
@@ -113,9 +112,8 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                 return new ValueTask<bool>(EndOfBody());
             }
 
-            if (TryMap(body.Current, out var read) || TryTakePending(out read))
+            if (TryHandOut(body.Current))
             {
-                Current = read;
                 return new ValueTask<bool>(true);
             }
 
@@ -227,9 +225,8 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                     return EndOfBody();
                 }
 
-                if (TryMap(body.Current, out var update) || TryTakePending(out update))
+                if (TryHandOut(body.Current))
                 {
-                    Current = update;
                     return true;
                 }
 
@@ -247,6 +244,18 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
             ReleaseAll();
             throw;
         }
+    }
+
+    // The update an item carries, or else one it left pending, becomes Current.
+    private bool TryHandOut(T item)
+    {
+        if (TryMap(item, out var update) || TryTakePending(out update))
+        {
+            Current = update;
+            return true;
+        }
+
+        return false;
     }
 
     private bool EndOfBody()
