@@ -40,8 +40,8 @@ public sealed class NoListenerAllocationTests
 
         var extra = Allocations.OnCleanThread(() => Allocations.PerStream(Allocations.FullPipeline(handler)) - Allocations.PerStream(handler));
 
-        // Not a stated goal, a ratchet: the enumerable/enumerator object and the producer's task (1,656 B when first measured;
-        // 1,704 B since the stream object holds the pull-mode state that removed the hand-off per update).
-        extra.Should().BeLessThanOrEqualTo(1_720);
+        // Not a stated goal, a ratchet: the enumerable/enumerator object and the producer's task. 1,656 B when first measured,
+        // 1,704 B once the stream object held the pull-mode state, 704 B since a first attempt that succeeds skips Polly.
+        extra.Should().BeLessThanOrEqualTo(720);
     }
 }
