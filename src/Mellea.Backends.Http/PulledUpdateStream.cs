@@ -127,8 +127,7 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
         }
         catch
         {
-            _stage = Stage.Done;
-            ReleaseAll();
+            End();
             throw;
         }
     }
@@ -178,8 +177,21 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
     /// <returns>The last update, or null.</returns>
     protected abstract ChatResponseUpdate? CreateFinalUpdate();
 
-    /// <summary>Releases what <see cref="OpenAsync"/> opened (the response, the request); called exactly once, whatever the outcome.</summary>
-    protected abstract void Release();
+    /// <summary>The request <see cref="OpenAsync"/> sends; set it before sending, so that it is released whatever happens next.</summary>
+    protected HttpRequestMessage? Request { get; set; }
+
+    /// <summary>The response <see cref="OpenAsync"/> received; released with the stream.</summary>
+    protected HttpResponseMessage? Response { get; set; }
+
+    /// <summary>
+    /// Releases what <see cref="OpenAsync"/> opened; called exactly once, whatever the outcome. The default disposes
+    /// <see cref="Response"/> and <see cref="Request"/>.
+    /// </summary>
+    protected virtual void Release()
+    {
+        Response?.Dispose();
+        Request?.Dispose();
+    }
 
     /// <summary>A new stream for the same call, for a second enumeration.</summary>
     /// <returns>A stream that has not started.</returns>
@@ -240,8 +252,7 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
         }
         catch
         {
-            _stage = Stage.Done;
-            ReleaseAll();
+            End();
             throw;
         }
     }
@@ -275,8 +286,7 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
         }
         catch
         {
-            _stage = Stage.Done;
-            ReleaseAll();
+            End();
             throw;
         }
     }

@@ -12,17 +12,15 @@ public sealed partial class OllamaBackend
     private sealed class ChatStream(OllamaBackend backend, ChatRequest request, string model, CancellationToken cancellationToken)
         : PulledUpdateStream<ChatResponseUpdate?>(cancellationToken)
     {
-        private HttpRequestMessage? _message;
-        private HttpResponseMessage? _response;
         private OllamaChunkReader? _reader;
 
         protected override async ValueTask<ParsedBodyStream<ChatResponseUpdate?>> OpenAsync(CancellationToken cancellationToken)
         {
             var body = OllamaRequestMapper.ToChat(request, model, stream: true);
-            _message = backend.CreateRequest(backend._chatUri!, JsonRequestContent.Create(body, OllamaJsonContext.Default.OllamaChatRequest));
-            _response = await backend.SendAsync(_message, cancellationToken).ConfigureAwait(false);
-            _reader = new OllamaChunkReader(backend._transport.ErrorContext, _response);
-            return await backend._transport.OpenJsonLinesAsync(_response, _reader.LineParser, cancellationToken).ConfigureAwait(false);
+            Request = backend.CreateRequest(backend._chatUri!, JsonRequestContent.Create(body, OllamaJsonContext.Default.OllamaChatRequest));
+            Response = await backend.SendAsync(Request, cancellationToken).ConfigureAwait(false);
+            _reader = new OllamaChunkReader(backend._transport.ErrorContext, Response);
+            return await backend._transport.OpenJsonLinesAsync(Response, _reader.LineParser, cancellationToken).ConfigureAwait(false);
         }
 
         protected override bool TryMap(ChatResponseUpdate? item, out ChatResponseUpdate update)
@@ -33,14 +31,8 @@ public sealed partial class OllamaBackend
 
         protected override ChatResponseUpdate? CreateFinalUpdate()
         {
-            backend.EnsureDone(_reader!, _response!);
-            return new ChatResponseUpdate { Metadata = _reader!.Complete(backend.CreateMetadata(model, _response!, streamed: true)) };
-        }
-
-        protected override void Release()
-        {
-            _response?.Dispose();
-            _message?.Dispose();
+            backend.EnsureDone(_reader!, Response!);
+            return new ChatResponseUpdate { Metadata = _reader!.Complete(backend.CreateMetadata(model, Response!, streamed: true)) };
         }
 
         protected override PulledUpdateStream<ChatResponseUpdate?> Restart() => new ChatStream(backend, request, model, CallCancellationToken);

@@ -13,17 +13,15 @@ public sealed partial class OpenAICompatibleClient
     private sealed class ChatStream(OpenAICompatibleClient client, ChatRequest request, string model, CancellationToken cancellationToken)
         : PulledUpdateStream<ChatResponseUpdate?>(cancellationToken)
     {
-        private HttpRequestMessage? _message;
-        private HttpResponseMessage? _response;
         private OpenAIStreamParser? _parser;
 
         protected override async ValueTask<ParsedBodyStream<ChatResponseUpdate?>> OpenAsync(CancellationToken cancellationToken)
         {
             var body = new ChatCompletionRequestBody(request, model, Stream: true, client._profile.SendsTopK);
-            _message = client.CreateRequest(client._chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
-            _response = await client._transport.SendAsync(_message, cancellationToken).ConfigureAwait(false);
-            _parser = new OpenAIStreamParser(client._transport.ErrorContext, _response);
-            return await client._transport.OpenServerSentEventsAsync(_response, _parser.ItemParser, cancellationToken).ConfigureAwait(false);
+            Request = client.CreateRequest(client._chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
+            Response = await client._transport.SendAsync(Request, cancellationToken).ConfigureAwait(false);
+            _parser = new OpenAIStreamParser(client._transport.ErrorContext, Response);
+            return await client._transport.OpenServerSentEventsAsync(Response, _parser.ItemParser, cancellationToken).ConfigureAwait(false);
         }
 
         protected override bool TryMap(ChatResponseUpdate? item, out ChatResponseUpdate update)
@@ -41,13 +39,7 @@ public sealed partial class OpenAICompatibleClient
         protected override bool TryTakePending(out ChatResponseUpdate update) => _parser!.TryDequeuePending(out update);
 
         protected override ChatResponseUpdate? CreateFinalUpdate() =>
-            new() { Metadata = _parser!.Complete(client.CreateMetadata(model, _response!, streamed: true)) };
-
-        protected override void Release()
-        {
-            _response?.Dispose();
-            _message?.Dispose();
-        }
+            new() { Metadata = _parser!.Complete(client.CreateMetadata(model, Response!, streamed: true)) };
 
         protected override PulledUpdateStream<ChatResponseUpdate?> Restart() => new ChatStream(client, request, model, CallCancellationToken);
     }

@@ -86,14 +86,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
     // Retry-After, retry events and counts are therefore Polly's, exactly as if it had run the first attempt itself.
     private ValueTask FirstAttemptAsync(GenerationContext context, GenerationDelegate next)
     {
-        CommitWatchingSink? watcher = null;
-        GenerationUpdateSink? original = null;
-        if (context.IsStreaming)
-        {
-            original = context.Updates;
-            watcher = new CommitWatchingSink(original);
-            context.Updates = watcher;
-        }
+        var watcher = WatchCommits(context, out var original);
 
         ValueTask pending;
         try
@@ -135,6 +128,21 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         await ExecuteAsync(PipelineFor(context), context, next, new FirstFailure(failure)).ConfigureAwait(false);
     }
 
+    // A stream's updates pass a sink that remembers whether one has gone out: after that, a retry would show it twice.
+    private static CommitWatchingSink? WatchCommits(GenerationContext context, out GenerationUpdateSink? original)
+    {
+        if (!context.IsStreaming)
+        {
+            original = null;
+            return null;
+        }
+
+        original = context.Updates;
+        var watcher = new CommitWatchingSink(original);
+        context.Updates = watcher;
+        return watcher;
+    }
+
     private static void RestoreSink(GenerationContext context, GenerationUpdateSink? original)
     {
         if (original is not null)
@@ -148,14 +156,7 @@ public sealed class RetryMiddleware : IGenerationMiddleware
         var callerToken = context.CancellationToken;
         var resilience = ResilienceContextPool.Shared.Get(callerToken);
         resilience.Properties.Set(ContextKey, context);
-        CommitWatchingSink? watcher = null;
-        GenerationUpdateSink? original = null;
-        if (context.IsStreaming)
-        {
-            original = context.Updates;
-            watcher = new CommitWatchingSink(original);
-            context.Updates = watcher;
-        }
+        var watcher = WatchCommits(context, out var original);
 
         resilience.Properties.Set(StreamKey, watcher);
         ValueTask pending;
