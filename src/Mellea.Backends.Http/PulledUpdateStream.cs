@@ -87,9 +87,34 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
             }
 
             var body = _body!;
-            while (body.TryTakeBuffered(out var item))
+            while (true)
             {
-                if (TryHandOut(item))
+                while (body.TryTakeBuffered(out var item))
+                {
+                    if (TryHandOut(item))
+                    {
+                        return new ValueTask<bool>(true);
+                    }
+
+                    if (_stopRequested)
+                    {
+                        return new ValueTask<bool>(EndOfBody());
+                    }
+                }
+
+                // Nothing whole is buffered: the body's own MoveNextAsync reads (and may have to wait).
+                var next = body.MoveNextAsync();
+                if (!next.IsCompletedSuccessfully)
+                {
+                    return MoveNextSlowAsync(next);
+                }
+
+                if (!next.Result)
+                {
+                    return new ValueTask<bool>(EndOfBody());
+                }
+
+                if (TryHandOut(body.Current))
                 {
                     return new ValueTask<bool>(true);
                 }
@@ -98,32 +123,9 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                 {
                     return new ValueTask<bool>(EndOfBody());
                 }
-            }
 
-            // Nothing whole is buffered: the body's own MoveNextAsync reads (and may have to wait).
-            var next = body.MoveNextAsync();
-            if (!next.IsCompletedSuccessfully)
-            {
-                return MoveNextSlowAsync(next);
+                // The item just read carried nothing: read on, in this loop (a run of empty items must not deepen the stack).
             }
-
-            if (!next.Result)
-            {
-                return new ValueTask<bool>(EndOfBody());
-            }
-
-            if (TryHandOut(body.Current))
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            if (_stopRequested)
-            {
-                return new ValueTask<bool>(EndOfBody());
-            }
-
-            // The item just read carried nothing: go round again (rare; the loop above takes the next buffered ones).
-            return MoveNextAsync();
         }
         catch
         {

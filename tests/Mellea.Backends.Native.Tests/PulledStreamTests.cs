@@ -39,6 +39,20 @@ public sealed class PulledStreamTests
     }
 
     [Fact]
+    public async Task A_long_run_of_lines_that_carry_nothing_each_in_a_read_of_its_own_still_ends_with_the_answer()
+    {
+        // 50,000 lines that carry no update, each in a read of its own that completes at once.
+        var body = string.Concat(Enumerable.Repeat("{\"done\":false}\n", 50_000)) + Answer;
+        using var handler = new NdjsonHandler(body, bytesPerRead: "{\"done\":false}\n".Length, yieldOnSplitReads: false);
+        using var client = new HttpClient(handler);
+
+        var updates = await CollectAsync(Backend(client).StreamChatAsync(new ChatRequest("hi"), Token));
+
+        Text(updates).Should().Be("Hello");
+        Final(updates).Usage!.OutputTokens.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Escaped_property_names_are_read_like_plain_ones()
     {
         const string escaped =
@@ -153,7 +167,7 @@ public sealed class PulledStreamTests
     }
 
     /// <summary>Answers every request with the same NDJSON body, from a stream that records its disposal.</summary>
-    private sealed class NdjsonHandler(string body, int bytesPerRead = int.MaxValue) : HttpMessageHandler
+    private sealed class NdjsonHandler(string body, int bytesPerRead = int.MaxValue, bool yieldOnSplitReads = true) : HttpMessageHandler
     {
         private readonly List<TrackedBody> _bodies = [];
         private int _requests;
@@ -174,7 +188,7 @@ public sealed class PulledStreamTests
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _requests);
-            var tracked = new TrackedBody(Encoding.UTF8.GetBytes(body), bytesPerRead);
+            var tracked = new TrackedBody(Encoding.UTF8.GetBytes(body), bytesPerRead, yieldOnSplitReads);
             lock (_bodies)
             {
                 _bodies.Add(tracked);
@@ -186,8 +200,8 @@ public sealed class PulledStreamTests
         }
     }
 
-    /// <summary>A read-only body that hands out at most <c>bytesPerRead</c> bytes per read, each after a yield, and records disposal.</summary>
-    private sealed class TrackedBody(byte[] data, int bytesPerRead) : Stream
+    /// <summary>A read-only body that hands out at most <c>bytesPerRead</c> bytes per read (each after a yield, unless told not to) and records disposal.</summary>
+    private sealed class TrackedBody(byte[] data, int bytesPerRead, bool yieldOnSplitReads) : Stream
     {
         private int _position;
 
@@ -210,7 +224,7 @@ public sealed class PulledStreamTests
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             // A real wait for every read that is split up, so the stream's awaiting path runs, not only its buffered one.
-            if (bytesPerRead != int.MaxValue)
+            if (bytesPerRead != int.MaxValue && yieldOnSplitReads)
             {
                 await Task.Yield();
             }
