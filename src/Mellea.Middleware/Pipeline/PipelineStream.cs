@@ -50,7 +50,6 @@ internal sealed class PipelineStream : GenerationUpdateSink,
     private PullStep _pullStep;
     private ValueTask<bool> _pulledMove;
     private Action? _onMoved;
-    private Task? _pendingWrite;
 
     public PipelineStream(GenerationPipeline pipeline, ChatRequest request, CancellationToken requestToken)
     {
@@ -242,16 +241,16 @@ internal sealed class PipelineStream : GenerationUpdateSink,
         _pulling = true;
         try
         {
-            // Pass-through sinks ending here complete at once; a write that did not is awaited by the caller as a task.
+            // Pass-through sinks do only synchronous work (GenerationUpdateSink.PassThroughInner), and this stream's own write
+            // completes at once while pulling, so the write is complete here; anything else breaks that contract.
             var written = _context!.Updates.WriteAsync(_pullSource!.Current);
-            if (written.IsCompletedSuccessfully)
+            if (!written.IsCompleted)
             {
-                written.GetAwaiter().GetResult();
+                throw new InvalidOperationException("A pass-through sink did not complete its write synchronously.");
             }
-            else
-            {
-                _pendingWrite = written.AsTask();
-            }
+
+            // Throws what a sink failed with.
+            written.GetAwaiter().GetResult();
         }
         finally
         {
@@ -283,7 +282,7 @@ internal sealed class PipelineStream : GenerationUpdateSink,
                 case PullStep.Ended:
                     return EndPull(null);
                 default:
-                    return _pendingWrite is { } pending ? AwaitWriteAsync(pending) : new ValueTask<bool>(true);
+                    return new ValueTask<bool>(true);
             }
         }
         catch (Exception ex)
@@ -322,47 +321,7 @@ internal sealed class PipelineStream : GenerationUpdateSink,
             return;
         }
 
-        if (_pendingWrite is { } pending)
-        {
-            _pendingWrite = null;
-            _ = CompleteWriteAsync(pending);
-            return;
-        }
-
         _consumer.SetResult(true);
-    }
-
-    private async Task CompleteWriteAsync(Task pending)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            FinishPull(ex);
-            return;
-        }
-
-        _consumer.SetResult(true);
-    }
-
-    // A sink did not complete its write at once (pass-through sinks do; this is the safe path if one ever does not).
-    private async ValueTask<bool> AwaitWriteAsync(Task pending)
-    {
-        _pendingWrite = null;
-        ValueTask<bool> ended;
-        try
-        {
-            await pending.ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex)
-        {
-            ended = EndPull(ex);
-        }
-
-        return await ended.ConfigureAwait(false);
     }
 
     /// <summary>Leaves pull mode and opens the producer's gate (or fails its write): the pipeline finishes, and its outcome answers this MoveNextAsync.</summary>
@@ -377,7 +336,6 @@ internal sealed class PipelineStream : GenerationUpdateSink,
     // The caller waits on _consumer already; the producer, let go here, answers it when the pipeline has finished.
     private void FinishPull(Exception? failure)
     {
-        _pendingWrite = null;
         _pullSource = null;
         _producerContext = null;
         _current = null;
