@@ -62,19 +62,15 @@ public abstract class ParsedBodyStream<T> : IAsyncDisposable
 
     /// <summary>
     /// Parses the next item already in the buffer, with no task and without touching <see cref="Current"/>: false when the buffer
-    /// holds no whole item, and then <see cref="MoveNextAsync"/> reads more. The caller checks its own cancellation token.
+    /// holds no whole item, and then <see cref="MoveNextAsync"/> reads more. The caller checks its own cancellation token, and
+    /// maps what this throws with <see cref="MapFailure"/>: a try block here would stop the split and the parse from being
+    /// inlined into the caller's loop, which runs once per streamed update.
     /// </summary>
-    internal bool TryTakeBuffered(out T item)
-    {
-        try
-        {
-            return TryParseItem(out item);
-        }
-        catch (Exception ex) when (ProviderErrors.FromException(ex, _errors, _cancellationToken, ProviderErrors.ReadRequestId(_response, _errors)) is { } mapped)
-        {
-            throw mapped;
-        }
-    }
+    internal bool TryTakeBuffered(out T item) => TryParseItem(out item);
+
+    /// <summary>What <see cref="TryTakeBuffered"/>'s failure becomes: a <see cref="GenerationException"/>, or null to rethrow it as it is.</summary>
+    internal GenerationException? MapFailure(Exception exception) =>
+        ProviderErrors.FromException(exception, _errors, _cancellationToken, ProviderErrors.ReadRequestId(_response, _errors));
 
     private bool TryParseBuffered()
     {

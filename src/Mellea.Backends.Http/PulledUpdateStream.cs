@@ -127,6 +127,11 @@ public abstract class PulledUpdateStream<T> : IAsyncEnumerable<ChatResponseUpdat
                 // The item just read carried nothing: read on, in this loop (a run of empty items must not deepen the stack).
             }
         }
+        catch (Exception ex) when (_body?.MapFailure(ex) is { } mapped)
+        {
+            End();
+            throw mapped;
+        }
         catch
         {
             End();

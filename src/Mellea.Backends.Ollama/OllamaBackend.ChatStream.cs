@@ -10,11 +10,11 @@ public sealed partial class OllamaBackend
     /// buffered is parsed and handed out with no async step, and the last update carries the call's metadata.
     /// </summary>
     private sealed class ChatStream(OllamaBackend backend, ChatRequest request, string model, CancellationToken cancellationToken)
-        : PulledUpdateStream<ChatResponseUpdate?>(cancellationToken)
+        : PulledUpdateStream<OllamaLine>(cancellationToken)
     {
         private OllamaChunkReader? _reader;
 
-        protected override async ValueTask<ParsedBodyStream<ChatResponseUpdate?>> OpenAsync(CancellationToken cancellationToken)
+        protected override async ValueTask<ParsedBodyStream<OllamaLine>> OpenAsync(CancellationToken cancellationToken)
         {
             var body = OllamaRequestMapper.ToChat(request, model, stream: true);
             Request = backend.CreateRequest(backend._chatUri!, JsonRequestContent.Create(body, OllamaJsonContext.Default.OllamaChatRequest));
@@ -23,10 +23,10 @@ public sealed partial class OllamaBackend
             return await backend._transport.OpenJsonLinesAsync(Response, _reader.LineParser, cancellationToken).ConfigureAwait(false);
         }
 
-        protected override bool TryMap(ChatResponseUpdate? item, out ChatResponseUpdate update)
+        protected override bool TryMap(OllamaLine item, out ChatResponseUpdate update)
         {
-            update = item!;
-            return item is not null;
+            update = item.Update!;
+            return update is not null;
         }
 
         protected override ChatResponseUpdate? CreateFinalUpdate()
@@ -35,6 +35,6 @@ public sealed partial class OllamaBackend
             return new ChatResponseUpdate { Metadata = _reader!.Complete(backend.CreateMetadata(model, Response!, streamed: true)) };
         }
 
-        protected override PulledUpdateStream<ChatResponseUpdate?> Restart() => new ChatStream(backend, request, model, CallCancellationToken);
+        protected override PulledUpdateStream<OllamaLine> Restart() => new ChatStream(backend, request, model, CallCancellationToken);
     }
 }

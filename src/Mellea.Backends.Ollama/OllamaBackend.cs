@@ -231,9 +231,9 @@ public sealed partial class OllamaBackend : IGenerationHandler
     {
         if (response.Content.Headers.ContentType?.MediaType is "application/x-ndjson")
         {
-            await foreach (var update in _transport.ReadJsonLinesAsync(response, reader.LineParser, cancellationToken).ConfigureAwait(false))
+            await foreach (var line in _transport.ReadJsonLinesAsync(response, reader.LineParser, cancellationToken).ConfigureAwait(false))
             {
-                answer.Add(update);
+                answer.Add(line.Update);
             }
         }
         else

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Mellea.Backends.Http;
@@ -23,11 +24,11 @@ internal sealed class OllamaChunkReader
     {
         _errors = errors;
         _response = response;
-        LineParser = Parse;
+        LineParser = ParseLine;
     }
 
     /// <summary>The parser handed to the NDJSON reader; made once per call.</summary>
-    public JsonLineParser<ChatResponseUpdate?> LineParser { get; }
+    public JsonLineParser<OllamaLine> LineParser { get; }
 
     public string? Model { get; private set; }
 
@@ -106,6 +107,9 @@ internal sealed class OllamaChunkReader
 
         return extras;
     }
+
+    /// <summary>Parses one NDJSON line: <see cref="Parse"/> as the stream's item.</summary>
+    public OllamaLine ParseLine(ReadOnlySpan<byte> json) => new(Parse(json));
 
     /// <summary>Parses one answer object. Returns the update it carries, or null when it carries nothing to show.</summary>
     public ChatResponseUpdate? Parse(ReadOnlySpan<byte> json)
@@ -242,6 +246,7 @@ internal sealed class OllamaChunkReader
     }
 
     // Moves past a property's value; Skip is called only for an object or array (a scalar is passed by the Read itself).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SkipValue(ref Utf8JsonReader reader)
     {
         reader.Read();
@@ -251,6 +256,7 @@ internal sealed class OllamaChunkReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Field TopLevelName(ReadOnlySpan<byte> name) => name.Length switch
     {
         4 when name.SequenceEqual("done"u8) => Field.Done,
@@ -269,6 +275,7 @@ internal sealed class OllamaChunkReader
         _ => Field.Other,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Field MessageName(ReadOnlySpan<byte> name) => name.Length switch
     {
         7 when name.SequenceEqual("content"u8) => Field.Content,
@@ -319,6 +326,7 @@ internal sealed class OllamaChunkReader
 
     // Not StreamJson.ReadText, whose OpenAI-style reading keeps an object or array as raw JSON and a number as its literal:
     // here both yield no text, as Ollama's reader always has.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static string? ReadText(ref Utf8JsonReader reader)
     {
         reader.Read();

@@ -11,11 +11,11 @@ public sealed partial class OpenAICompatibleClient
     /// the reading, and the last update carries the call's metadata.
     /// </summary>
     private sealed class ChatStream(OpenAICompatibleClient client, ChatRequest request, string model, CancellationToken cancellationToken)
-        : PulledUpdateStream<ChatResponseUpdate?>(cancellationToken)
+        : PulledUpdateStream<OpenAIStreamEvent>(cancellationToken)
     {
         private OpenAIStreamParser? _parser;
 
-        protected override async ValueTask<ParsedBodyStream<ChatResponseUpdate?>> OpenAsync(CancellationToken cancellationToken)
+        protected override async ValueTask<ParsedBodyStream<OpenAIStreamEvent>> OpenAsync(CancellationToken cancellationToken)
         {
             var body = new ChatCompletionRequestBody(request, model, Stream: true, client._profile.SendsTopK);
             Request = client.CreateRequest(client._chatUri!, JsonRequestContent.Create(body, OpenAIJsonContext.Default.ChatCompletionRequestBody));
@@ -24,16 +24,16 @@ public sealed partial class OpenAICompatibleClient
             return await client._transport.OpenServerSentEventsAsync(Response, _parser.ItemParser, cancellationToken).ConfigureAwait(false);
         }
 
-        protected override bool TryMap(ChatResponseUpdate? item, out ChatResponseUpdate update)
+        protected override bool TryMap(OpenAIStreamEvent item, out ChatResponseUpdate update)
         {
-            update = item!;
-            if (ReferenceEquals(item, OpenAIStreamParser.Done))
+            update = item.Update!;
+            if (ReferenceEquals(update, OpenAIStreamParser.Done))
             {
                 StopReading();
                 return false;
             }
 
-            return item is not null;
+            return update is not null;
         }
 
         protected override bool TryTakePending(out ChatResponseUpdate update) => _parser!.TryDequeuePending(out update);
@@ -41,6 +41,6 @@ public sealed partial class OpenAICompatibleClient
         protected override ChatResponseUpdate? CreateFinalUpdate() =>
             new() { Metadata = _parser!.Complete(client.CreateMetadata(model, Response!, streamed: true)) };
 
-        protected override PulledUpdateStream<ChatResponseUpdate?> Restart() => new ChatStream(client, request, model, CallCancellationToken);
+        protected override PulledUpdateStream<OpenAIStreamEvent> Restart() => new ChatStream(client, request, model, CallCancellationToken);
     }
 }

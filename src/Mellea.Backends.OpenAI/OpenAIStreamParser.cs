@@ -23,11 +23,11 @@ internal sealed class OpenAIStreamParser
     {
         _errors = errors;
         _response = response;
-        ItemParser = Parse;
+        ItemParser = ParseEvent;
     }
 
     /// <summary>The parser handed to <see cref="SseParser"/>; made once per stream.</summary>
-    public SseItemParser<ChatResponseUpdate?> ItemParser { get; }
+    public SseItemParser<OpenAIStreamEvent> ItemParser { get; }
 
     /// <summary>Takes an update that a chunk with several choices produced beyond its first.</summary>
     public bool TryDequeuePending(out ChatResponseUpdate update) => _choices.TryDequeuePending(out update);
@@ -104,6 +104,8 @@ internal sealed class OpenAIStreamParser
 
         return usage;
     }
+
+    private OpenAIStreamEvent ParseEvent(string eventType, ReadOnlySpan<byte> data) => new(Parse(eventType, data));
 
     private ChatResponseUpdate? Parse(string eventType, ReadOnlySpan<byte> data)
     {

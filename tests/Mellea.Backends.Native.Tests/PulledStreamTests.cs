@@ -154,6 +154,27 @@ public sealed class PulledStreamTests
     }
 
     [Fact]
+    public async Task A_malformed_line_already_buffered_is_a_malformed_response_and_the_response_is_released()
+    {
+        // Both lines arrive in one read, so the broken one is parsed from the buffer, on the path with no await.
+        const string broken =
+            "{\"message\":{\"content\":\"a\"},\"done\":false}\n"
+            + "{\"message\":{\"content\":\"b\"\n";
+        using var handler = new NdjsonHandler(broken);
+        using var client = new HttpClient(handler);
+        var enumerator = Backend(client).StreamChatAsync(new ChatRequest("hi"), Token).GetAsyncEnumerator(Token);
+
+        (await enumerator.MoveNextAsync()).Should().BeTrue();
+        var next = async () => await enumerator.MoveNextAsync();
+
+        var error = (await next.Should().ThrowAsync<GenerationException>()).Which;
+        error.ErrorType.Should().Be("malformed_response");
+        error.IsRetryable.Should().BeFalse();
+        handler.Bodies.Should().ContainSingle().Which.Disposed.Should().BeTrue();
+        await enumerator.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_body_that_ends_before_done_is_a_transport_error_and_the_response_is_released()
     {
         const string cut = "{\"message\":{\"content\":\"a\"},\"done\":false}\n";
