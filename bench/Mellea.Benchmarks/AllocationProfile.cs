@@ -30,6 +30,11 @@ internal static class AllocationProfile
             await LoopbackChatLayersAsync(inMemory: true);
         }
 
+        if (Runs("cold"))
+        {
+            await ColdChatLayersAsync();
+        }
+
         if (!Runs("chat") && !Runs("stream"))
         {
             return 0;
@@ -255,6 +260,61 @@ internal static class AllocationProfile
         foreach (var name in result.Names)
         {
             Console.WriteLine($"{result.MedianMicroseconds(name),8:F1} µs  {result.TimeRatio(name, "Backend"):F2}x  best of 5: {cpu[name].Wall,7:F1} µs wall, {cpu[name].Cpu,7:F1} µs CPU (all threads)  {name} ({(inMemory ? "in-memory" : "loopback")} chat)");
+        }
+    }
+
+    /// <summary>
+    /// A whole in-memory chat through each layer, timed one call at a time with the CPU caches flushed before every call (a
+    /// 32 MiB buffer written through first): what a layer costs when its code and data are not already cached, as between
+    /// calls that wait on a network (bench/results/analysis.md, "Chat over loopback").
+    /// </summary>
+    private static async Task ColdChatLayersAsync()
+    {
+        using var http = new HttpClient(new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000)));
+        var backend = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening).Backend;
+        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
+        var request = new ChatRequest("Say something long.");
+        Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
+        List<BenchCase> cases =
+        [
+            new("Backend", Call(backend)),
+            new("Backend under a span", async () =>
+            {
+                using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
+                return (await backend.ChatAsync(request)).Text.Length;
+            }),
+            new("Backend + the same telemetry by hand", () => HandTelemetry.ChatAsync(backend, request)),
+            new("empty pipeline", Call(backend.AsBuilder().Build())),
+            new("tracing only", Call(backend.AsBuilder().UseTracing(o => { o.CaptureContent = false; o.Environment = environment; }).Build())),
+            new("metrics only", Call(backend.AsBuilder().UseMetrics(o => o.Environment = environment).Build())),
+            new("retry only", Call(backend.AsBuilder().UseRetry().Build())),
+            new("full", Call(BenchTelemetry.FullPipeline(backend, TelemetryState.Listening))),
+        ];
+        var flush = new byte[32 * 1024 * 1024];
+        var times = cases.ToDictionary(c => c.Name, _ => new List<double>());
+        for (var round = 0; round < 600; round++)
+        {
+            foreach (var benchCase in round < 100 ? cases : cases.Skip(round % cases.Count).Concat(cases.Take(round % cases.Count)))
+            {
+                for (var i = 0; i < flush.Length; i += 64)
+                {
+                    flush[i]++;
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                await benchCase.Run();
+                if (round >= 100)
+                {
+                    times[benchCase.Name].Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
+            }
+        }
+
+        var bare = times["Backend"].Order().ElementAt(times["Backend"].Count / 2);
+        foreach (var benchCase in cases)
+        {
+            var median = times[benchCase.Name].Order().ElementAt(times[benchCase.Name].Count / 2);
+            Console.WriteLine($"{median,8:F1} µs  +{median - bare,6:F1} µs  {median / bare:F2}x  {benchCase.Name} (in-memory chat, caches flushed before each call)");
         }
     }
 

@@ -40,6 +40,9 @@ internal sealed class Clients
 
     public ValueTask<long> StreamPipeline() => ConsumeAsync(Pipeline);
 
+    /// <summary>The bare backend's stream with the SDK telemetry semconv asks for written around it by hand (<see cref="HandTelemetry"/>).</summary>
+    public ValueTask<long> StreamHandTelemetry() => HandTelemetry.StreamAsync(Backend, Request);
+
     public async ValueTask<long> StreamSdk()
     {
         long chars = 0;
@@ -61,6 +64,9 @@ internal sealed class Clients
     public async ValueTask<long> ChatBackend() => (await Backend.ChatAsync(Request)).Text.Length;
 
     public async ValueTask<long> ChatPipeline() => (await Pipeline.ChatAsync(Request)).Text.Length;
+
+    /// <summary>The bare backend with the SDK telemetry semconv asks for written around it by hand (<see cref="HandTelemetry"/>).</summary>
+    public ValueTask<long> ChatHandTelemetry() => HandTelemetry.ChatAsync(Backend, Request);
 
     public async ValueTask<long> ChatSdk()
     {

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Mellea.Benchmarks;
+
+/// <summary>
+/// The telemetry semconv asks of one chat call, written by hand against the SDK around the bare backend, with no Mellea
+/// middleware: a CLIENT span with the start and response attributes the tracing middleware sets, and the
+/// <c>operation.duration</c> record and the two <c>token.usage</c> records with their attributes. Compared with the full
+/// pipeline, it shows which part of a listened call is the SDK's own work, which any semconv-complete client pays.
+/// </summary>
+internal static class HandTelemetry
+{
+    private static readonly KeyValuePair<string, object?>[] StartTags =
+    [
+        new("gen_ai.operation.name", "chat"),
+        new("gen_ai.provider.name", "openai"),
+        new("gen_ai.request.model", WireFixtures.Model),
+        new("server.address", "bench.invalid"),
+        new("server.port", (object)80),
+    ];
+
+    private static readonly string[] FinishReasons = ["stop"];
+    private static readonly object BoxedFalse = false;
+
+    // Same meter name as the pipeline's, so the benchmarks' MeterProvider listens to these instruments too.
+    private static readonly Meter Meter = new(MelleaTelemetry.MeterName);
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("bench.hand.operation.duration", "s");
+    private static readonly Histogram<long> Tokens = Meter.CreateHistogram<long>("bench.hand.token.usage", "{token}");
+    private static readonly Histogram<double> TimeToFirstChunk = Meter.CreateHistogram<double>("bench.hand.time_to_first_chunk", "s");
+    private static readonly Histogram<double> TimePerChunk = Meter.CreateHistogram<double>("bench.hand.time_per_output_chunk", "s");
+    private static readonly object BoxedTrue = true;
+
+    public static async ValueTask<long> ChatAsync(IGenerationHandler backend, ChatRequest request)
+    {
+        using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), StartTags);
+        var started = Stopwatch.GetTimestamp();
+        var response = await backend.ChatAsync(request);
+        var metadata = response.Metadata;
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("gen_ai.response.model", metadata.ResponseModel);
+            span.SetTag("gen_ai.response.id", metadata.ResponseId);
+            span.SetTag("gen_ai.response.finish_reasons", FinishReasons);
+            span.SetTag("gen_ai.usage.input_tokens", metadata.Usage?.InputTokens);
+            span.SetTag("gen_ai.usage.output_tokens", metadata.Usage?.OutputTokens);
+            span.SetTag("gen_ai.output.type", "text");
+            span.SetTag("mellea.request.context_size", 1);
+        }
+
+        var duration = Common(metadata.ResponseModel);
+        duration.Add("gen_ai.request.stream", BoxedFalse);
+        Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in duration);
+        var input = Common(metadata.ResponseModel);
+        input.Add("gen_ai.token.type", "input");
+        Tokens.Record(metadata.Usage?.InputTokens ?? 0, in input);
+        var output = Common(metadata.ResponseModel);
+        output.Add("gen_ai.token.type", "output");
+        Tokens.Record(metadata.Usage?.OutputTokens ?? 0, in output);
+        return response.Text.Length;
+    }
+
+    /// <summary>
+    /// A stream with the same telemetry as <see cref="ChatAsync"/> plus what semconv asks of streaming: one
+    /// <c>time_per_output_chunk</c> record per chunk after the first (a clock read each), and <c>time_to_first_chunk</c>.
+    /// </summary>
+    public static async ValueTask<long> StreamAsync(IGenerationHandler backend, ChatRequest request)
+    {
+        using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), StartTags);
+        span?.SetTag("gen_ai.request.stream", BoxedTrue);
+        var chunkTags = default(TagList);
+        foreach (var tag in StartTags)
+        {
+            chunkTags.Add(tag);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        long previous = 0;
+        TimeSpan? firstChunk = null;
+        GenerationMetadata? metadata = null;
+        long chars = 0;
+        await foreach (var update in backend.StreamChatAsync(request))
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (firstChunk is null)
+            {
+                firstChunk = Stopwatch.GetElapsedTime(started, now);
+            }
+            else
+            {
+                TimePerChunk.Record(Stopwatch.GetElapsedTime(previous, now).TotalSeconds, in chunkTags);
+            }
+
+            previous = now;
+            chars += update.TextDelta?.Length ?? 0;
+            metadata = update.Metadata ?? metadata;
+        }
+
+        if (span is { IsAllDataRequested: true } && metadata is not null)
+        {
+            span.SetTag("gen_ai.response.model", metadata.ResponseModel);
+            span.SetTag("gen_ai.response.id", metadata.ResponseId);
+            span.SetTag("gen_ai.response.finish_reasons", FinishReasons);
+            span.SetTag("gen_ai.usage.input_tokens", metadata.Usage?.InputTokens);
+            span.SetTag("gen_ai.usage.output_tokens", metadata.Usage?.OutputTokens);
+            span.SetTag("gen_ai.output.type", "text");
+            span.SetTag("mellea.request.context_size", 1);
+        }
+
+        var common = Common(metadata?.ResponseModel);
+        if (firstChunk is { } ttfc)
+        {
+            TimeToFirstChunk.Record(ttfc.TotalSeconds, in common);
+        }
+
+        var duration = Common(metadata?.ResponseModel);
+        duration.Add("gen_ai.request.stream", BoxedTrue);
+        Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in duration);
+        var input = Common(metadata?.ResponseModel);
+        input.Add("gen_ai.token.type", "input");
+        Tokens.Record(metadata?.Usage?.InputTokens ?? 0, in input);
+        var output = Common(metadata?.ResponseModel);
+        output.Add("gen_ai.token.type", "output");
+        Tokens.Record(metadata?.Usage?.OutputTokens ?? 0, in output);
+        return chars;
+    }
+
+    private static TagList Common(string? responseModel)
+    {
+        var tags = default(TagList);
+        foreach (var tag in StartTags)
+        {
+            tags.Add(tag);
+        }
+
+        tags.Add("gen_ai.response.model", responseModel);
+        return tags;
+    }
+}
