@@ -11,7 +11,7 @@ internal static class AllocationProfile
 {
     public static async Task<int> RunAsync()
     {
-        // Optional parts after --alloc-profile (chat, stream, histogram, loopback); none runs all of them.
+        // Optional parts after --alloc-profile (chat, stream, histogram, loopback, layers, cold); none runs all of them.
         var parts = Environment.GetCommandLineArgs().SkipWhile(a => a != "--alloc-profile").Skip(1).ToHashSet();
         bool Runs(string part) => parts.Count == 0 || parts.Contains(part);
         using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
