@@ -200,7 +200,6 @@ internal static class AllocationProfile
         // still starts its own HTTP activity, but puts no header on the request.
         using var silentHttp = new HttpClient(Handler(propagate: false));
         var silentBackend = new Clients(silentHttp, baseUrl, TelemetryState.Listening).Backend;
-        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
         var request = new ChatRequest("Say something long.");
         Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
         List<BenchCase> cases =
@@ -226,11 +225,7 @@ internal static class AllocationProfile
                 using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
                 return (await silentBackend.ChatAsync(request)).Text.Length;
             }),
-            new("empty pipeline", Call(backend.AsBuilder().Build())),
-            new("tracing only", Call(backend.AsBuilder().UseTracing(o => { o.CaptureContent = false; o.Environment = environment; }).Build())),
-            new("metrics only", Call(backend.AsBuilder().UseMetrics(o => o.Environment = environment).Build())),
-            new("retry only", Call(backend.AsBuilder().UseRetry().Build())),
-            new("full", Call(clients.Pipeline)),
+            .. LayerCases(backend, request),
         ];
         var result = await Interleaved.RunAsync(cases, rounds: 21, opsPerRound: 20, warmupOps: 20);
 
@@ -263,6 +258,21 @@ internal static class AllocationProfile
         }
     }
 
+    /// <summary>A whole chat through an empty pipeline, each middleware alone, and the full listened pipeline.</summary>
+    private static List<BenchCase> LayerCases(IGenerationHandler backend, ChatRequest request)
+    {
+        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
+        Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
+        return
+        [
+            new("empty pipeline", Call(backend.AsBuilder().Build())),
+            new("tracing only", Call(backend.AsBuilder().UseTracing(o => { o.CaptureContent = false; o.Environment = environment; }).Build())),
+            new("metrics only", Call(backend.AsBuilder().UseMetrics(o => o.Environment = environment).Build())),
+            new("retry only", Call(backend.AsBuilder().UseRetry().Build())),
+            new("full", Call(BenchTelemetry.FullPipeline(backend, TelemetryState.Listening))),
+        ];
+    }
+
     /// <summary>
     /// A whole in-memory chat through each layer, timed one call at a time with the CPU caches flushed before every call (a
     /// 32 MiB buffer written through first): what a layer costs when its code and data are not already cached, as between
@@ -272,7 +282,6 @@ internal static class AllocationProfile
     {
         using var http = new HttpClient(new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000)));
         var backend = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening).Backend;
-        var environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>());
         var request = new ChatRequest("Say something long.");
         Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
         List<BenchCase> cases =
@@ -284,11 +293,7 @@ internal static class AllocationProfile
                 return (await backend.ChatAsync(request)).Text.Length;
             }),
             new("Backend + the same telemetry by hand", () => HandTelemetry.ChatAsync(backend, request)),
-            new("empty pipeline", Call(backend.AsBuilder().Build())),
-            new("tracing only", Call(backend.AsBuilder().UseTracing(o => { o.CaptureContent = false; o.Environment = environment; }).Build())),
-            new("metrics only", Call(backend.AsBuilder().UseMetrics(o => o.Environment = environment).Build())),
-            new("retry only", Call(backend.AsBuilder().UseRetry().Build())),
-            new("full", Call(BenchTelemetry.FullPipeline(backend, TelemetryState.Listening))),
+            .. LayerCases(backend, request),
         ];
         var flush = new byte[32 * 1024 * 1024];
         var times = cases.ToDictionary(c => c.Name, _ => new List<double>());

@@ -36,27 +36,7 @@ internal static class HandTelemetry
         using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), StartTags);
         var started = Stopwatch.GetTimestamp();
         var response = await backend.ChatAsync(request);
-        var metadata = response.Metadata;
-        if (span is { IsAllDataRequested: true })
-        {
-            span.SetTag("gen_ai.response.model", metadata.ResponseModel);
-            span.SetTag("gen_ai.response.id", metadata.ResponseId);
-            span.SetTag("gen_ai.response.finish_reasons", FinishReasons);
-            span.SetTag("gen_ai.usage.input_tokens", metadata.Usage?.InputTokens);
-            span.SetTag("gen_ai.usage.output_tokens", metadata.Usage?.OutputTokens);
-            span.SetTag("gen_ai.output.type", "text");
-            span.SetTag("mellea.request.context_size", 1);
-        }
-
-        var duration = Common(metadata.ResponseModel);
-        duration.Add("gen_ai.request.stream", BoxedFalse);
-        Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in duration);
-        var input = Common(metadata.ResponseModel);
-        input.Add("gen_ai.token.type", "input");
-        Tokens.Record(metadata.Usage?.InputTokens ?? 0, in input);
-        var output = Common(metadata.ResponseModel);
-        output.Add("gen_ai.token.type", "output");
-        Tokens.Record(metadata.Usage?.OutputTokens ?? 0, in output);
+        End(span, response.Metadata, started, streaming: false);
         return response.Text.Length;
     }
 
@@ -96,6 +76,19 @@ internal static class HandTelemetry
             metadata = update.Metadata ?? metadata;
         }
 
+        if (firstChunk is { } ttfc)
+        {
+            var common = Common(metadata?.ResponseModel);
+            TimeToFirstChunk.Record(ttfc.TotalSeconds, in common);
+        }
+
+        End(span, metadata, started, streaming: true);
+        return chars;
+    }
+
+    // The response attributes, then operation.duration and the two token.usage records.
+    private static void End(Activity? span, GenerationMetadata? metadata, long started, bool streaming)
+    {
         if (span is { IsAllDataRequested: true } && metadata is not null)
         {
             span.SetTag("gen_ai.response.model", metadata.ResponseModel);
@@ -107,14 +100,8 @@ internal static class HandTelemetry
             span.SetTag("mellea.request.context_size", 1);
         }
 
-        var common = Common(metadata?.ResponseModel);
-        if (firstChunk is { } ttfc)
-        {
-            TimeToFirstChunk.Record(ttfc.TotalSeconds, in common);
-        }
-
         var duration = Common(metadata?.ResponseModel);
-        duration.Add("gen_ai.request.stream", BoxedTrue);
+        duration.Add("gen_ai.request.stream", streaming ? BoxedTrue : BoxedFalse);
         Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in duration);
         var input = Common(metadata?.ResponseModel);
         input.Add("gen_ai.token.type", "input");
@@ -122,7 +109,6 @@ internal static class HandTelemetry
         var output = Common(metadata?.ResponseModel);
         output.Add("gen_ai.token.type", "output");
         Tokens.Record(metadata?.Usage?.OutputTokens ?? 0, in output);
-        return chars;
     }
 
     private static TagList Common(string? responseModel)
