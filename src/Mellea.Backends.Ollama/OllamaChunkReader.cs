@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Mellea.Backends.Http;
@@ -246,7 +245,6 @@ internal sealed class OllamaChunkReader
     }
 
     // Moves past a property's value; Skip is called only for an object or array (a scalar is passed by the Read itself).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SkipValue(ref Utf8JsonReader reader)
     {
         reader.Read();
@@ -256,7 +254,6 @@ internal sealed class OllamaChunkReader
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Field TopLevelName(ReadOnlySpan<byte> name) => name.Length switch
     {
         4 when name.SequenceEqual("done"u8) => Field.Done,
@@ -275,7 +272,6 @@ internal sealed class OllamaChunkReader
         _ => Field.Other,
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Field MessageName(ReadOnlySpan<byte> name) => name.Length switch
     {
         7 when name.SequenceEqual("content"u8) => Field.Content,
@@ -326,7 +322,6 @@ internal sealed class OllamaChunkReader
 
     // Not StreamJson.ReadText, whose OpenAI-style reading keeps an object or array as raw JSON and a number as its literal:
     // here both yield no text, as Ollama's reader always has.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static string? ReadText(ref Utf8JsonReader reader)
     {
         reader.Read();
