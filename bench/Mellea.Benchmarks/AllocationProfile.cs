@@ -201,15 +201,9 @@ internal static class AllocationProfile
         using var silentHttp = new HttpClient(Handler(propagate: false));
         var silentBackend = new Clients(silentHttp, baseUrl, TelemetryState.Listening).Backend;
         var request = new ChatRequest("Say something long.");
-        Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
         List<BenchCase> cases =
         [
-            new("Backend", Call(backend)),
-            new("Backend under a span", async () =>
-            {
-                using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
-                return (await backend.ChatAsync(request)).Text.Length;
-            }),
+            .. BareCases(backend, request),
             new("Backend, cancellable token", async () =>
             {
                 using var cts = new CancellationTokenSource();
@@ -258,6 +252,17 @@ internal static class AllocationProfile
         }
     }
 
+    /// <summary>A whole chat through the bare backend, and through it with an SDK span current around the call.</summary>
+    private static List<BenchCase> BareCases(IGenerationHandler backend, ChatRequest request) =>
+    [
+        new("Backend", async () => (await backend.ChatAsync(request)).Text.Length),
+        new("Backend under a span", async () =>
+        {
+            using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
+            return (await backend.ChatAsync(request)).Text.Length;
+        }),
+    ];
+
     /// <summary>A whole chat through an empty pipeline, each middleware alone, and the full listened pipeline.</summary>
     private static List<BenchCase> LayerCases(IGenerationHandler backend, ChatRequest request)
     {
@@ -283,15 +288,9 @@ internal static class AllocationProfile
         using var http = new HttpClient(new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000)));
         var backend = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening).Backend;
         var request = new ChatRequest("Say something long.");
-        Func<ValueTask<long>> Call(IGenerationHandler h) => async () => (await h.ChatAsync(request)).Text.Length;
         List<BenchCase> cases =
         [
-            new("Backend", Call(backend)),
-            new("Backend under a span", async () =>
-            {
-                using var span = MelleaTelemetry.GenerationSource.StartActivity("probe", ActivityKind.Client);
-                return (await backend.ChatAsync(request)).Text.Length;
-            }),
+            .. BareCases(backend, request),
             new("Backend + the same telemetry by hand", () => HandTelemetry.ChatAsync(backend, request)),
             .. LayerCases(backend, request),
         ];
