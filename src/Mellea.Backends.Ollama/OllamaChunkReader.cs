@@ -128,77 +128,83 @@ internal sealed class OllamaChunkReader
         string? thinking = null;
         List<ToolCallUpdate>? toolCalls = null;
         var wasDone = Done;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            switch (TopLevelName(PropertyName(ref reader)))
-            {
-                case Field.Message:
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        ReadMessage(ref reader, json, ref text, ref thinking, ref toolCalls);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+        var inMessage = false;
+        var field = Field.Other;
 
+        // One Read per token, in one flat loop over the answer and its message: the reader's token step is then inlined here
+        // once, as in a plain Utf8JsonReader loop, instead of called out of line from a Read per property (bench/results/analysis.md).
+        while (reader.Read())
+        {
+            var token = reader.TokenType;
+            if (token == JsonTokenType.PropertyName)
+            {
+                field = inMessage ? MessageName(PropertyName(ref reader)) : TopLevelName(PropertyName(ref reader));
+                continue;
+            }
+
+            if (token == JsonTokenType.EndObject)
+            {
+                // The message's end, or the answer's: nothing after the answer is read.
+                if (!inMessage)
+                {
                     break;
-                case Field.Model:
-                    reader.Read();
-                    if (Model is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
+                }
+
+                inMessage = false;
+                continue;
+            }
+
+            // Every other token is the value of the property named last.
+            switch (field)
+            {
+                case Field.Content or Field.Response:
+                    text = TextValue(ref reader);
+                    break;
+                case Field.Thinking:
+                    thinking = TextValue(ref reader);
+                    break;
+                case Field.Message when token == JsonTokenType.StartObject:
+                    inMessage = true;
+                    break;
+                case Field.ToolCalls when token == JsonTokenType.StartArray:
+                    toolCalls = ReadToolCalls(ref reader, json);
+                    break;
+                case Field.Model when token == JsonTokenType.String:
+                    if (Model is null && !reader.ValueTextEquals(""u8))
                     {
                         Model = reader.GetString();
                     }
 
                     break;
-                case Field.Done:
-                    reader.Read();
-                    Done |= reader.TokenType == JsonTokenType.True;
+                case Field.Done when token == JsonTokenType.True:
+                    Done = true;
                     break;
-                case Field.Response:
-                    text = ReadText(ref reader);
-                    break;
-                case Field.Thinking:
-                    thinking = ReadText(ref reader);
-                    break;
-                case Field.DoneReason:
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        DoneReason = StreamJson.ReadFinishReason(ref reader);
-                    }
-
+                case Field.DoneReason when token == JsonTokenType.String:
+                    DoneReason = StreamJson.ReadFinishReason(ref reader);
                     break;
                 case Field.PromptEvalCount:
-                    PromptEvalCount = StreamJson.ReadLong(ref reader);
+                    PromptEvalCount = LongValue(ref reader);
                     break;
                 case Field.EvalCount:
-                    EvalCount = StreamJson.ReadLong(ref reader);
+                    EvalCount = LongValue(ref reader);
                     break;
                 case Field.TotalDuration:
-                    TotalDuration = StreamJson.ReadLong(ref reader);
+                    TotalDuration = LongValue(ref reader);
                     break;
                 case Field.LoadDuration:
-                    LoadDuration = StreamJson.ReadLong(ref reader);
+                    LoadDuration = LongValue(ref reader);
                     break;
                 case Field.PromptEvalDuration:
-                    PromptEvalDuration = StreamJson.ReadLong(ref reader);
+                    PromptEvalDuration = LongValue(ref reader);
                     break;
                 case Field.EvalDuration:
-                    EvalDuration = StreamJson.ReadLong(ref reader);
+                    EvalDuration = LongValue(ref reader);
                     break;
-                case Field.Error:
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.Null)
-                    {
-                        throw ProviderErrors.FromErrorEvent(json, _errors, _response);
-                    }
-
-                    break;
+                case Field.Error when token != JsonTokenType.Null:
+                    throw ProviderErrors.FromErrorEvent(json, _errors, _response);
                 default:
-                    // created_at (on every line, never kept) and anything unknown.
-                    SkipValue(ref reader);
+                    // created_at and role (on every line), anything unknown, and a value of an unexpected kind.
+                    SkipContainer(ref reader);
                     break;
             }
         }
@@ -244,14 +250,25 @@ internal sealed class OllamaChunkReader
         return reader.ValueSpan.Length <= scratch.Length ? scratch.AsSpan(0, reader.CopyString(scratch)) : [];
     }
 
-    // Moves past a property's value; Skip is called only for an object or array (a scalar is passed by the Read itself).
-    private static void SkipValue(ref Utf8JsonReader reader)
+    // Moves past a value the reader stands on; Skip is called only for an object or array (a scalar is passed by the next Read).
+    private static void SkipContainer(ref Utf8JsonReader reader)
     {
-        reader.Read();
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
             reader.Skip();
         }
+    }
+
+    // A count or a duration: null when the value is not a whole number that fits a long.
+    private static long? LongValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
+        {
+            return value;
+        }
+
+        SkipContainer(ref reader);
+        return null;
     }
 
     private static Field TopLevelName(ReadOnlySpan<byte> name) => name.Length switch
@@ -280,38 +297,6 @@ internal sealed class OllamaChunkReader
         _ => Field.Other,
     };
 
-    private void ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref string? text, ref string? thinking, ref List<ToolCallUpdate>? toolCalls)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            switch (MessageName(PropertyName(ref reader)))
-            {
-                case Field.Content:
-                    text = ReadText(ref reader);
-                    break;
-                case Field.Thinking:
-                    thinking = ReadText(ref reader);
-                    break;
-                case Field.ToolCalls:
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray)
-                    {
-                        toolCalls = ReadToolCalls(ref reader, json);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-
-                    break;
-                default:
-                    // role (on every line) and anything unknown.
-                    SkipValue(ref reader);
-                    break;
-            }
-        }
-    }
-
     private static void Put(Dictionary<string, object?> extras, string key, long? value)
     {
         if (value is { } v)
@@ -325,14 +310,17 @@ internal sealed class OllamaChunkReader
     private static string? ReadText(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType switch
-        {
-            // The final line's empty content carries nothing; an interned empty string would still be an update.
-            JsonTokenType.String => reader.ValueSpan.IsEmpty && !reader.HasValueSequence ? null : reader.GetString(),
-            JsonTokenType.StartObject or JsonTokenType.StartArray => SkipAndReturnNull(ref reader),
-            _ => null,
-        };
+        return TextValue(ref reader);
     }
+
+    // The text of the value the reader stands on (see ReadText).
+    private static string? TextValue(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        // The final line's empty content carries nothing; an interned empty string would still be an update.
+        JsonTokenType.String => reader.ValueSpan.IsEmpty && !reader.HasValueSequence ? null : reader.GetString(),
+        JsonTokenType.StartObject or JsonTokenType.StartArray => SkipAndReturnNull(ref reader),
+        _ => null,
+    };
 
     private static string? SkipAndReturnNull(ref Utf8JsonReader reader)
     {
