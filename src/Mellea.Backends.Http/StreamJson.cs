@@ -46,6 +46,16 @@ public static class StreamJson
     public static string? ReadText(ref Utf8JsonReader reader)
     {
         reader.Read();
+        return ValueText(ref reader);
+    }
+
+    /// <summary>
+    /// <see cref="ReadText"/> for a reader that already stands on the value (a parser that reads one token per step).
+    /// </summary>
+    /// <param name="reader">A reader positioned on the value.</param>
+    /// <returns>The text, or null.</returns>
+    public static string? ValueText(ref Utf8JsonReader reader)
+    {
         return reader.TokenType switch
         {
             JsonTokenType.String => reader.ValueTextEquals(""u8) ? null : reader.GetString(),

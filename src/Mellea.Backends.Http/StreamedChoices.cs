@@ -64,10 +64,7 @@ public sealed class StreamedChoices
     public void ReadResponseId(ref Utf8JsonReader reader)
     {
         reader.Read();
-        if (ResponseId is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
-        {
-            ResponseId = reader.GetString();
-        }
+        KeepResponseId(ref reader);
     }
 
     /// <summary>Reads a model property's value, keeping it when it is the first non-empty string.</summary>
@@ -75,6 +72,23 @@ public sealed class StreamedChoices
     public void ReadResponseModel(ref Utf8JsonReader reader)
     {
         reader.Read();
+        KeepResponseModel(ref reader);
+    }
+
+    /// <summary><see cref="ReadResponseId"/> for a reader that already stands on the value.</summary>
+    /// <param name="reader">A reader positioned on the value.</param>
+    public void KeepResponseId(ref Utf8JsonReader reader)
+    {
+        if (ResponseId is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
+        {
+            ResponseId = reader.GetString();
+        }
+    }
+
+    /// <summary><see cref="ReadResponseModel"/> for a reader that already stands on the value.</summary>
+    /// <param name="reader">A reader positioned on the value.</param>
+    public void KeepResponseModel(ref Utf8JsonReader reader)
+    {
         if (ResponseModel is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
         {
             ResponseModel = reader.GetString();

@@ -128,122 +128,210 @@ internal sealed class OpenAIStreamParser
         }
 
         ChatResponseUpdate? first = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var scope = Scope.Chunk;
+        var name = Name.Other;
+
+        // The choice being read.
+        var index = 0;
+        string? text = null;
+        string? reasoning = null;
+        string? finish = null;
+        List<ToolCallUpdate>? toolCalls = null;
+
+        // One Read per token, in one flat loop over the chunk, its choices and their deltas: the reader's token step is then
+        // inlined here once, as in a plain Utf8JsonReader loop, instead of called out of line from a Read per property
+        // (bench/results/analysis.md). Only the chunk, the choices array, a choice and its delta are entered; every other
+        // object or array is skipped whole.
+        while (reader.Read())
         {
-            if (reader.ValueTextEquals("choices"u8))
+            var token = reader.TokenType;
+            if (token == JsonTokenType.PropertyName)
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                name = scope switch
                 {
-                    reader.Skip();
-                    continue;
+                    Scope.Chunk => ChunkName(ref reader),
+                    Scope.Choice => ChoiceName(ref reader),
+                    _ => DeltaName(ref reader),
+                };
+                continue;
+            }
+
+            if (token == JsonTokenType.EndObject)
+            {
+                switch (scope)
+                {
+                    case Scope.Delta:
+                        scope = Scope.Choice;
+                        continue;
+                    case Scope.Choice:
+                        if (_choices.Choice(index, text, reasoning, toolCalls, finish) is { } update)
+                        {
+                            _choices.Deliver(update, ref first);
+                        }
+
+                        scope = Scope.Choices;
+                        continue;
+                    default:
+                        // The chunk's end: nothing after it is read.
+                        return first;
+                }
+            }
+
+            if (scope == Scope.Choices)
+            {
+                if (token == JsonTokenType.EndArray)
+                {
+                    scope = Scope.Chunk;
+                }
+                else if (token == JsonTokenType.StartObject)
+                {
+                    scope = Scope.Choice;
+                    index = 0;
+                    text = reasoning = finish = null;
+                    toolCalls = null;
+                }
+                else
+                {
+                    // An element that is not a choice object.
+                    SkipContainer(ref reader);
                 }
 
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    if (ReadChoice(ref reader) is { } update)
-                    {
-                        _choices.Deliver(update, ref first);
-                    }
-                }
+                continue;
             }
-            else if (reader.ValueTextEquals("id"u8))
+
+            // Every other token is the value of the property named last.
+            switch (name)
             {
-                _choices.ReadResponseId(ref reader);
-            }
-            else if (reader.ValueTextEquals("model"u8))
-            {
-                _choices.ReadResponseModel(ref reader);
-            }
-            else if (reader.ValueTextEquals("object"u8) || reader.ValueTextEquals("created"u8))
-            {
-                // On every chunk and never kept: skipped before the rarer names are tried.
-                reader.Read();
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("usage"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
+                case Name.Choices when token == JsonTokenType.StartArray:
+                    scope = Scope.Choices;
+                    break;
+                case Name.Delta when token == JsonTokenType.StartObject:
+                    scope = Scope.Delta;
+                    break;
+                case Name.Content:
+                    text = StreamJson.ValueText(ref reader);
+                    break;
+                case Name.Reasoning:
+                    reasoning = StreamJson.ValueText(ref reader) ?? reasoning;
+                    break;
+                case Name.ToolCalls when token == JsonTokenType.StartArray:
+                    toolCalls = StreamJson.ReadToolCalls(ref reader);
+                    break;
+                case Name.Index when token == JsonTokenType.Number:
+                    index = reader.GetInt32();
+                    break;
+                case Name.FinishReason when token == JsonTokenType.String:
+                    finish = StreamJson.ReadFinishReason(ref reader);
+                    break;
+                case Name.Id when token == JsonTokenType.String:
+                    _choices.KeepResponseId(ref reader);
+                    break;
+                case Name.Model when token == JsonTokenType.String:
+                    _choices.KeepResponseModel(ref reader);
+                    break;
+                case Name.Usage when token == JsonTokenType.StartObject:
                     _choices.Usage = ReadUsage(ref reader);
-                }
-            }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.Null)
-                {
+                    break;
+                case Name.Error when token != JsonTokenType.Null:
                     throw ProviderErrors.FromErrorEvent(data, _errors, _response);
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                default:
+                    // object, created and system_fingerprint (on every chunk, never kept), role and logprobs, anything unknown,
+                    // and a value of an unexpected kind.
+                    SkipContainer(ref reader);
+                    break;
             }
         }
 
         return first;
     }
 
-    private ChatResponseUpdate? ReadChoice(ref Utf8JsonReader reader)
+    // The chunk's own names, the commonest first.
+    private static Name ChunkName(ref Utf8JsonReader reader)
     {
-        var index = 0;
-        string? text = null;
-        string? reasoning = null;
-        string? finish = null;
-        List<ToolCallUpdate>? toolCalls = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.ValueTextEquals("choices"u8))
         {
-            if (reader.ValueTextEquals("index"u8))
-            {
-                reader.Read();
-                index = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : 0;
-            }
-            else if (reader.ValueTextEquals("delta"u8))
-            {
-                var inDelta = StreamJson.EnterObject(ref reader);
-                while (inDelta && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("content"u8))
-                    {
-                        text = StreamJson.ReadText(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
-                    {
-                        reasoning = StreamJson.ReadText(ref reader) ?? reasoning;
-                    }
-                    else if (reader.ValueTextEquals("tool_calls"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartArray)
-                        {
-                            toolCalls = StreamJson.ReadToolCalls(ref reader);
-                        }
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
-            else if (reader.ValueTextEquals("finish_reason"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    finish = StreamJson.ReadFinishReason(ref reader);
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            return Name.Choices;
         }
 
-        return _choices.Choice(index, text, reasoning, toolCalls, finish);
+        if (reader.ValueTextEquals("id"u8))
+        {
+            return Name.Id;
+        }
+
+        if (reader.ValueTextEquals("model"u8))
+        {
+            return Name.Model;
+        }
+
+        if (reader.ValueTextEquals("usage"u8))
+        {
+            return Name.Usage;
+        }
+
+        return reader.ValueTextEquals("error"u8) ? Name.Error : Name.Other;
+    }
+
+    private static Name ChoiceName(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("delta"u8))
+        {
+            return Name.Delta;
+        }
+
+        if (reader.ValueTextEquals("index"u8))
+        {
+            return Name.Index;
+        }
+
+        return reader.ValueTextEquals("finish_reason"u8) ? Name.FinishReason : Name.Other;
+    }
+
+    private static Name DeltaName(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("content"u8))
+        {
+            return Name.Content;
+        }
+
+        if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
+        {
+            return Name.Reasoning;
+        }
+
+        return reader.ValueTextEquals("tool_calls"u8) ? Name.ToolCalls : Name.Other;
+    }
+
+    // Moves past a value the reader stands on; Skip is called only for an object or array (a scalar is passed by the next Read).
+    private static void SkipContainer(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+        }
+    }
+
+    // Where the flat loop stands: which object's property names it is reading, or the choices array's elements.
+    private enum Scope
+    {
+        Chunk,
+        Choices,
+        Choice,
+        Delta,
+    }
+
+    private enum Name
+    {
+        Other,
+        Choices,
+        Id,
+        Model,
+        Usage,
+        Error,
+        Delta,
+        Index,
+        FinishReason,
+        Content,
+        Reasoning,
+        ToolCalls,
     }
 }
