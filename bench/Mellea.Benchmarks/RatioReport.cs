@@ -34,6 +34,13 @@ internal static class RatioReport
             return await ParserReport.RunAsync();
         }
 
+        if (args.Length > 0 && args[0] == "stream")
+        {
+            // Sections 2 and 2b only, printed and not written: the fast loop for the listened-stream comparison.
+            Console.Write(await BuildStreamAsync(Settings.Full, Console.Out));
+            return 0;
+        }
+
         if (args.Length > 0 && args[0] == "chat")
         {
             // Sections 3 and 3b only, printed and not written: the fast loop for the whole-chat comparison.
@@ -236,6 +243,31 @@ internal static class RatioReport
         new("Reference", c.StreamReference),
         new("Length-only", c.StreamLengthOnly),
     ];
+
+    /// <summary>Sections 2 and 2b alone, as in the full report.</summary>
+    private static async Task<string> BuildStreamAsync(Settings settings, TextWriter progress)
+    {
+        var md = new StringBuilder();
+        using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
+        var streamBody = WireFixtures.StreamBody(settings.Chunks);
+        using (var http = new HttpClient(new InMemoryHandler(streamBody, WireFixtures.ChatBody(settings.Chunks))))
+        {
+            var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
+            progress.WriteLine("streaming, in memory");
+            var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
+            AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({streamBody.Length:N0} B of SSE, {settings.CloseRounds} rounds)", stream, withBytes: true);
+            AppendHandFloor(md, stream, streaming: true);
+        }
+
+        await using var emulator = await EmulatorProcess.StartAsync(settings.Chunks);
+        using var loopbackHttp = new HttpClient(new SocketsHttpHandler());
+        var loopbackClients = new Clients(loopbackHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+        progress.WriteLine("streaming, loopback");
+        var loopback = await Interleaved.RunAsync(StreamCases(loopbackClients), settings.CloseRounds, settings.LoopbackOps, warmupOps: 2);
+        AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event, {settings.CloseRounds} rounds of {settings.LoopbackOps} streams)", loopback, withBytes: false);
+        AppendHandFloor(md, loopback, streaming: true);
+        return md.ToString();
+    }
 
     /// <summary>Sections 3 and 3b alone, with the chat goals' figures, as in the full report.</summary>
     private static async Task<string> BuildChatAsync(Settings settings, TextWriter progress)

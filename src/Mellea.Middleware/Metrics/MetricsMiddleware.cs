@@ -144,12 +144,14 @@ public sealed class MetricsMiddleware : IGenerationMiddleware
         var requestModel = context.RequestModel;
         var retriesBefore = context.RetryCount;
         GenerationUpdateSink? original = null;
+        ChunkTimingSink? chunkTiming = null;
         if (context.IsStreaming && _timePerChunk.Enabled)
         {
             original = context.Updates;
             try
             {
-                context.Updates = new ChunkTimingSink(original, this, context, CommonTags(context, requestModel, withResponseModel: false));
+                chunkTiming = new ChunkTimingSink(original, this, context, CommonTags(context, requestModel, withResponseModel: false));
+                context.Updates = chunkTiming;
             }
             catch (Exception)
             {
@@ -174,6 +176,9 @@ public sealed class MetricsMiddleware : IGenerationMiddleware
             {
                 context.Updates = original;
             }
+
+            // The gaps of the last chunks, on success, failure, cancellation and abandonment alike.
+            chunkTiming?.Flush();
 
             try
             {
