@@ -19,8 +19,22 @@ public sealed class ChatResponseUpdate
     /// <summary>Tool-call fragments, assembled by <see cref="ToolCallUpdate.Index"/>.</summary>
     public IReadOnlyList<ToolCallUpdate>? ToolCallDeltas { get; init; }
 
+    // The finish reason is kept as its two parts, the kind offset by one so that 0 means none, rather than as a
+    // FinishReason? (24 bytes with its has-value flag): the kind then packs beside ChoiceIndex and an update is 64 bytes,
+    // not 80. Every streamed chunk allocates one update, so that is a fifth of what a typical chunk allocates besides its text.
+    private readonly string? _finishRaw;
+    private readonly int _finishKindPlusOne;
+
     /// <summary>Set on the update that ends a choice.</summary>
-    public FinishReason? FinishReason { get; init; }
+    public FinishReason? FinishReason
+    {
+        get => _finishKindPlusOne == 0 ? null : new FinishReason((FinishReasonKind)(_finishKindPlusOne - 1), _finishRaw!);
+        init
+        {
+            _finishKindPlusOne = value is { } finish ? (int)finish.Kind + 1 : 0;
+            _finishRaw = value?.Raw;
+        }
+    }
 
     /// <summary>Set on the last update of the stream only.</summary>
     public GenerationMetadata? Metadata { get; init; }

@@ -24,6 +24,21 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void An_update_gives_back_the_finish_reason_it_was_given_every_kind_and_none()
+    {
+        var reasons = Enum.GetValues<FinishReasonKind>().Select(kind => (FinishReason?)new FinishReason(kind, $"raw-{kind}"))
+            .Append(default(FinishReason))
+            .Append(null);
+
+        foreach (var reason in reasons)
+        {
+            new ChatResponseUpdate { FinishReason = reason }.FinishReason.Should().Be(reason);
+        }
+
+        new ChatResponseUpdate { TextDelta = "x" }.FinishReason.Should().BeNull();
+    }
+
+    [Fact]
     public void Usage_add_keeps_null_plus_null_null()
     {
         var a = new UsageDetails { InputTokens = 2, OutputTokens = null };
