@@ -37,14 +37,14 @@ internal static class RatioReport
         if (args.Length > 0 && args[0] == "stream")
         {
             // Sections 2 and 2b only, printed and not written: the fast loop for the listened-stream comparison.
-            Console.Write(await BuildStreamAsync(Settings.Full, Console.Out));
+            Console.Write(await BuildSectionsAsync(Settings.Full, Console.Out, streaming: true));
             return 0;
         }
 
         if (args.Length > 0 && args[0] == "chat")
         {
             // Sections 3 and 3b only, printed and not written: the fast loop for the whole-chat comparison.
-            Console.Write(await BuildChatAsync(Settings.Full, Console.Out));
+            Console.Write(await BuildSectionsAsync(Settings.Full, Console.Out, streaming: false));
             return 0;
         }
 
@@ -113,20 +113,14 @@ internal static class RatioReport
             using (var http = new HttpClient(new InMemoryHandler(streamBody, chatBody)))
             {
                 var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
-                progress.WriteLine("streaming, in memory");
-                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
-                AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({streamBody.Length:N0} B of SSE, {settings.CloseRounds} rounds)", stream, withBytes: true);
-                AppendHandFloor(md, stream, streaming: true);
+                var stream = await InMemoryStreamAsync(md, clients, streamBody.Length, settings, progress);
 
                 // The floor of a per-chunk metric: semconv's time_per_output_chunk is one Histogram.Record per chunk with the
                 // call's attributes; no pipeline that records it can be faster than the backend plus that Record.
                 var record = AllocationProfile.HistogramRecordNanoseconds().Bare;
                 var perChunk = stream.MedianMicroseconds("Backend") * 1000 / settings.Chunks;
                 md.AppendLine(CultureInfo.InvariantCulture, $"Physical floor of the listened pipeline: one bare `Histogram<double>.Record` with the same 5 tags under the same SDK takes {record:F0} ns; the backend spends {perChunk:F0} ns per chunk, so any pipeline that records `time_per_output_chunk` is at least {1 + (record / perChunk):F2}× the backend here.").AppendLine();
-                progress.WriteLine("chat, in memory");
-                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
-                AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({chatBody.Length:N0} B of JSON)", chat, withBytes: true);
-                AppendHandFloor(md, chat, streaming: false);
+                var chat = await InMemoryChatAsync(md, clients, chatBody.Length, settings, progress);
 
                 var sdkSpeed = stream.TimeRatio("SDK", "Backend");
                 goals.Add(("Stream: backend ≥ 3× the SDK's speed", $"{sdkSpeed:F2}×", sdkSpeed >= 3));
@@ -146,14 +140,8 @@ internal static class RatioReport
             {
                 using var http = new HttpClient(new SocketsHttpHandler());
                 var clients = new Clients(http, emulator.OpenAIBaseUrl, TelemetryState.Listening);
-                progress.WriteLine("streaming, loopback");
-                var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.LoopbackOps, warmupOps: 2);
-                AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event, {settings.CloseRounds} rounds of {settings.LoopbackOps} streams)", stream, withBytes: false);
-                AppendHandFloor(md, stream, streaming: true);
-                progress.WriteLine("chat, loopback");
-                var chat = await Interleaved.RunAsync(ChatCases(clients), settings.CloseRounds, settings.LoopbackOps * 20, warmupOps: 2);
-                AppendComparison(md, $"## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process, {settings.CloseRounds} rounds of {settings.LoopbackOps * 20} calls)", chat, withBytes: false);
-                AppendHandFloor(md, chat, streaming: false);
+                var stream = await LoopbackStreamAsync(md, clients, settings, progress);
+                var chat = await LoopbackChatAsync(md, clients, settings, progress);
 
                 var pipeStream = stream.TimeRatio("Pipeline+listeners", "Backend");
                 goals.Add(("Stream over loopback: pipeline with listeners ≤ 1.1× the bare backend", $"{pipeStream:F2}× (the same SDK telemetry by hand: {stream.TimeRatio(HandCase, "Backend"):F2}×)", pipeStream <= 1.1));
@@ -244,55 +232,70 @@ internal static class RatioReport
         new("Length-only", c.StreamLengthOnly),
     ];
 
-    /// <summary>Sections 2 and 2b alone, as in the full report.</summary>
-    private static async Task<string> BuildStreamAsync(Settings settings, TextWriter progress)
+    /// <summary>Sections 2 and 2b, or 3 and 3b with the chat goals' figures, alone, as in the full report.</summary>
+    private static async Task<string> BuildSectionsAsync(Settings settings, TextWriter progress, bool streaming)
     {
         var md = new StringBuilder();
         using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
         var streamBody = WireFixtures.StreamBody(settings.Chunks);
-        using (var http = new HttpClient(new InMemoryHandler(streamBody, WireFixtures.ChatBody(settings.Chunks))))
+        var chatBody = WireFixtures.ChatBody(settings.Chunks);
+        using (var http = new HttpClient(new InMemoryHandler(streamBody, chatBody)))
         {
             var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
-            progress.WriteLine("streaming, in memory");
-            var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
-            AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({streamBody.Length:N0} B of SSE, {settings.CloseRounds} rounds)", stream, withBytes: true);
-            AppendHandFloor(md, stream, streaming: true);
+            if (streaming)
+            {
+                await InMemoryStreamAsync(md, clients, streamBody.Length, settings, progress);
+            }
+            else
+            {
+                var chat = await InMemoryChatAsync(md, clients, chatBody.Length, settings, progress);
+                md.AppendLine(CultureInfo.InvariantCulture, $"Chat: backend {chat.TimeRatio("SDK", "Backend"):F2}× the SDK's speed (goal ≥ 1.8×), {chat.BytesPerOp("Backend") / chat.BytesPerOp("SDK"):F3}× its bytes (goal ≤ 0.4×).").AppendLine();
+            }
         }
 
         await using var emulator = await EmulatorProcess.StartAsync(settings.Chunks);
         using var loopbackHttp = new HttpClient(new SocketsHttpHandler());
         var loopbackClients = new Clients(loopbackHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening);
-        progress.WriteLine("streaming, loopback");
-        var loopback = await Interleaved.RunAsync(StreamCases(loopbackClients), settings.CloseRounds, settings.LoopbackOps, warmupOps: 2);
-        AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event, {settings.CloseRounds} rounds of {settings.LoopbackOps} streams)", loopback, withBytes: false);
-        AppendHandFloor(md, loopback, streaming: true);
+        _ = streaming ? await LoopbackStreamAsync(md, loopbackClients, settings, progress) : await LoopbackChatAsync(md, loopbackClients, settings, progress);
         return md.ToString();
     }
 
-    /// <summary>Sections 3 and 3b alone, with the chat goals' figures, as in the full report.</summary>
-    private static async Task<string> BuildChatAsync(Settings settings, TextWriter progress)
+    // Sections 2, 3, 2b and 3b: each runs its cases and appends its table and the hand-written floor, for the full report
+    // and for the --ratios stream / chat loops alike.
+    private static async Task<Interleaved> InMemoryStreamAsync(StringBuilder md, Clients clients, int bodyLength, Settings settings, TextWriter progress)
     {
-        var md = new StringBuilder();
-        using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
-        var chatBody = WireFixtures.ChatBody(settings.Chunks);
-        using (var http = new HttpClient(new InMemoryHandler(WireFixtures.StreamBody(settings.Chunks), chatBody)))
-        {
-            var clients = new Clients(http, "http://bench.invalid/v1", TelemetryState.Listening);
-            progress.WriteLine("chat, in memory");
-            var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
-            AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({chatBody.Length:N0} B of JSON)", chat, withBytes: true);
-            AppendHandFloor(md, chat, streaming: false);
-            md.AppendLine(CultureInfo.InvariantCulture, $"Chat: backend {chat.TimeRatio("SDK", "Backend"):F2}× the SDK's speed (goal ≥ 1.8×), {chat.BytesPerOp("Backend") / chat.BytesPerOp("SDK"):F3}× its bytes (goal ≤ 0.4×).").AppendLine();
-        }
+        progress.WriteLine("streaming, in memory");
+        var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.StreamOps, warmupOps: Math.Max(1, settings.StreamOps));
+        AppendComparison(md, $"## 2. Streaming a {settings.Chunks:N0}-chunk response, in-memory HttpClient handler ({bodyLength:N0} B of SSE, {settings.CloseRounds} rounds)", stream, withBytes: true);
+        AppendHandFloor(md, stream, streaming: true);
+        return stream;
+    }
 
-        await using var emulator = await EmulatorProcess.StartAsync(settings.Chunks);
-        using var loopbackHttp = new HttpClient(new SocketsHttpHandler());
-        var loopbackClients = new Clients(loopbackHttp, emulator.OpenAIBaseUrl, TelemetryState.Listening);
+    private static async Task<Interleaved> InMemoryChatAsync(StringBuilder md, Clients clients, int bodyLength, Settings settings, TextWriter progress)
+    {
+        progress.WriteLine("chat, in memory");
+        var chat = await Interleaved.RunAsync(ChatCases(clients), settings.Rounds, settings.StreamOps * 5, warmupOps: Math.Max(1, settings.StreamOps));
+        AppendComparison(md, $"## 3. Non-streaming chat, in-memory HttpClient handler ({bodyLength:N0} B of JSON)", chat, withBytes: true);
+        AppendHandFloor(md, chat, streaming: false);
+        return chat;
+    }
+
+    private static async Task<Interleaved> LoopbackStreamAsync(StringBuilder md, Clients clients, Settings settings, TextWriter progress)
+    {
+        progress.WriteLine("streaming, loopback");
+        var stream = await Interleaved.RunAsync(StreamCases(clients), settings.CloseRounds, settings.LoopbackOps, warmupOps: 2);
+        AppendComparison(md, $"## 2b. Streaming a {settings.Chunks:N0}-chunk response over loopback (Mellea.Testing emulator in a child process, one flush per event, {settings.CloseRounds} rounds of {settings.LoopbackOps} streams)", stream, withBytes: false);
+        AppendHandFloor(md, stream, streaming: true);
+        return stream;
+    }
+
+    private static async Task<Interleaved> LoopbackChatAsync(StringBuilder md, Clients clients, Settings settings, TextWriter progress)
+    {
         progress.WriteLine("chat, loopback");
-        var loopback = await Interleaved.RunAsync(ChatCases(loopbackClients), settings.CloseRounds, settings.LoopbackOps * 20, warmupOps: 2);
-        AppendComparison(md, $"## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process, {settings.CloseRounds} rounds of {settings.LoopbackOps * 20} calls)", loopback, withBytes: false);
-        AppendHandFloor(md, loopback, streaming: false);
-        return md.ToString();
+        var chat = await Interleaved.RunAsync(ChatCases(clients), settings.CloseRounds, settings.LoopbackOps * 20, warmupOps: 2);
+        AppendComparison(md, $"## 3b. Non-streaming chat over loopback (Mellea.Testing emulator in a child process, {settings.CloseRounds} rounds of {settings.LoopbackOps * 20} calls)", chat, withBytes: false);
+        AppendHandFloor(md, chat, streaming: false);
+        return chat;
     }
 
     private static List<BenchCase> ChatCases(Clients c) =>

@@ -28,6 +28,19 @@ public static class StreamJson
         return false;
     }
 
+    /// <summary>
+    /// Moves past the value the reader stands on, for a parser that reads one token per step: an object or array is skipped
+    /// whole; a scalar needs nothing (the next <see cref="Utf8JsonReader.Read"/> passes it).
+    /// </summary>
+    /// <param name="reader">A reader positioned on the value.</param>
+    public static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+        }
+    }
+
     /// <summary>Reads a property's value as a whole number: null when it is not a number or does not fit a <see cref="long"/>.</summary>
     /// <param name="reader">A reader positioned on a property name.</param>
     /// <returns>The number, or null.</returns>

@@ -204,7 +204,7 @@ internal sealed class OllamaChunkReader
                     throw ProviderErrors.FromErrorEvent(json, _errors, _response);
                 default:
                     // created_at and role (on every line), anything unknown, and a value of an unexpected kind.
-                    SkipContainer(ref reader);
+                    StreamJson.SkipValue(ref reader);
                     break;
             }
         }
@@ -250,15 +250,6 @@ internal sealed class OllamaChunkReader
         return reader.ValueSpan.Length <= scratch.Length ? scratch.AsSpan(0, reader.CopyString(scratch)) : [];
     }
 
-    // Moves past a value the reader stands on; Skip is called only for an object or array (a scalar is passed by the next Read).
-    private static void SkipContainer(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-        {
-            reader.Skip();
-        }
-    }
-
     // A count or a duration: null when the value is not a whole number that fits a long.
     private static long? LongValue(ref Utf8JsonReader reader)
     {
@@ -267,7 +258,7 @@ internal sealed class OllamaChunkReader
             return value;
         }
 
-        SkipContainer(ref reader);
+        StreamJson.SkipValue(ref reader);
         return null;
     }
 

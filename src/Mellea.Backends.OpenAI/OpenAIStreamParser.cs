@@ -193,7 +193,7 @@ internal sealed class OpenAIStreamParser
                 else
                 {
                     // An element that is not a choice object.
-                    SkipContainer(ref reader);
+                    StreamJson.SkipValue(ref reader);
                 }
 
                 continue;
@@ -237,7 +237,7 @@ internal sealed class OpenAIStreamParser
                 default:
                     // object, created and system_fingerprint (on every chunk, never kept), role and logprobs, anything unknown,
                     // and a value of an unexpected kind.
-                    SkipContainer(ref reader);
+                    StreamJson.SkipValue(ref reader);
                     break;
             }
         }
@@ -299,15 +299,6 @@ internal sealed class OpenAIStreamParser
         }
 
         return reader.ValueTextEquals("tool_calls"u8) ? Name.ToolCalls : Name.Other;
-    }
-
-    // Moves past a value the reader stands on; Skip is called only for an object or array (a scalar is passed by the next Read).
-    private static void SkipContainer(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-        {
-            reader.Skip();
-        }
     }
 
     // Where the flat loop stands: which object's property names it is reading, or the choices array's elements.
