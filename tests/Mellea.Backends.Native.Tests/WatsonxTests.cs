@@ -312,14 +312,16 @@ public sealed class WatsonxTests
         await using var rig = await Rig.StartAsync(iamDelay: TimeSpan.FromMilliseconds(50));
         rig.Service.DefaultScript = EmulatorScript.Text("ok");
         await rig.Backend.ChatAsync(new ChatRequest("warm"), Token);
-        for (var i = 0; i < 10; i++)
-        {
-            rig.Service.Enqueue(EmulatorScript.Failing(EmulatorFault.Status(401, code: "authentication_token_expired")));
-        }
+
+        // From now on the service refuses the first token, as a real one does once it expired, whichever request carries it and
+        // in whatever order the ten calls and their retries arrive.
+        var expired = EmulatorScript.Failing(EmulatorFault.Status(401, code: "authentication_token_expired"));
+        rig.Service.ScriptFor = request => request.Header("Authorization") == "Bearer emulated-iam-token-1" ? expired : null;
 
         var calls = Enumerable.Range(0, 10).Select(_ => Task.Run(async () => await rig.Backend.ChatAsync(new ChatRequest("hi"), Token))).ToArray();
-        await Task.WhenAll(calls);
-        rig.Iam.Requests.Should().HaveCount(2, "ten refusals of the same token make one refresh");
+        (await Task.WhenAll(calls)).Should().AllSatisfy(response => response.Text.Should().Be("ok"));
+        rig.Iam.Requests.Should().HaveCount(2, "the refusals of the same token make one refresh");
+        rig.Service.Requests.Skip(1).Count(r => r.Header("Authorization") == "Bearer emulated-iam-token-2").Should().Be(10, "each call ends with one request on the fresh token");
     }
 
     [Fact]

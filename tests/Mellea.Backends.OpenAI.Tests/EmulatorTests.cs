@@ -177,6 +177,28 @@ public sealed class EmulatorTests
     }
 
     [Fact]
+    public async Task A_script_chosen_from_the_request_answers_before_the_queue_and_null_leaves_the_queue_in_order()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync();
+        emulator.Enqueue(EmulatorScript.Text("first"), EmulatorScript.Text("second"));
+        emulator.DefaultScript = EmulatorScript.Text("default");
+        emulator.ScriptFor = request => request.Header("X-Refuse") is not null ? EmulatorScript.Failing(EmulatorFault.Status(403)) : null;
+        using var client = new HttpClient();
+        using var refused = new HttpClient();
+        refused.DefaultRequestHeaders.Add("X-Refuse", "yes");
+
+        var answers = new List<string>();
+        foreach (var sender in new[] { refused, client, refused, client, client })
+        {
+            using var response = await PostAsync(sender, emulator, "v1/chat/completions", ChatBody);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            answers.Add(response.IsSuccessStatusCode ? json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()! : $"{(int)response.StatusCode}");
+        }
+
+        answers.Should().Equal("403", "first", "403", "second", "default");
+    }
+
+    [Fact]
     public async Task Every_request_is_recorded_with_method_path_headers_and_json_body()
     {
         await using var emulator = await ProviderEmulator.StartAsync();

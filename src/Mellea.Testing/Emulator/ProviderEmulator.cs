@@ -17,7 +17,8 @@ namespace Mellea.Testing;
 /// </summary>
 /// <remarks>
 /// <para>Scripts are answered in the order they were <see cref="Enqueue"/>d; when the queue is empty, <see cref="DefaultScript"/>
-/// answers (or, with none, a 500 that says no script was queued). Every request is recorded in <see cref="Requests"/>, so tests
+/// answers (or, with none, a 500 that says no script was queued). <see cref="ScriptFor"/>, when set, answers from the request
+/// itself first (a refused credential, a model that is down), whatever order concurrent requests arrive in. Every request is recorded in <see cref="Requests"/>, so tests
 /// assert on the wire request. One emulator per test keeps tests parallel-safe.</para>
 /// <code>
 /// await using var emulator = await ProviderEmulator.StartAsync();
@@ -50,6 +51,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
     /// <summary>The script that answers when the queue is empty.</summary>
     public EmulatorScript? DefaultScript { get; set; }
+
+    /// <summary>
+    /// Chooses a script from the request itself (its headers, path or body) before the queue is asked; null leaves the request to
+    /// the queue and <see cref="DefaultScript"/>. It runs on the server's threads, one call per request, concurrently.
+    /// </summary>
+    public Func<RecordedRequest, EmulatorScript?>? ScriptFor { get; set; }
 
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
@@ -178,7 +185,8 @@ public sealed class ProviderEmulator : IAsyncDisposable
             return;
         }
 
-        if (!_scripts.TryDequeue(out var script) && (script = DefaultScript) is null)
+        var script = ScriptFor?.Invoke(request);
+        if (script is null && !_scripts.TryDequeue(out script) && (script = DefaultScript) is null)
         {
             context.Response.StatusCode = 500;
             context.Response.ContentType = "application/json";
