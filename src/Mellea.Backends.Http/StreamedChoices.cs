@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Mellea.Backends.Http;
 
 /// <summary>
-/// For backend authors: what a streamed chat answer with one or more choices accumulates across its chunks, so that the final
+/// For backend authors: reads an OpenAI-style chat stream's chunks (<see cref="ReadChunk"/>) and keeps what the answer, with one
+/// or more choices, accumulates across them, so that the final
 /// <see cref="GenerationMetadata"/> matches what the whole answer would have given. It tracks, per choice, whether tool calls
 /// came (a <c>stop</c> after tool calls is a tool-call finish) and the normalized finish reason; the first non-empty response id
 /// and model; the last usage; and the updates a chunk with several choices produced beyond its first. Make one per stream; it
@@ -15,7 +16,7 @@ namespace Mellea.Backends.Http;
 /// <c>[DONE]</c>). A clean end of file before either (a cut connection, a proxy that gave up, an empty 200 body) is not a success:
 /// <see cref="Complete"/> throws a transport error, so a prefix never passes for the whole answer.
 /// </remarks>
-public sealed class StreamedChoices
+public sealed partial class StreamedChoices
 {
     /// <summary>The highest choice index accepted; a larger one is a malformed chunk, not a reason to grow a list without bound.</summary>
     public const int MaxChoiceIndex = 1024;
@@ -59,25 +60,8 @@ public sealed class StreamedChoices
     /// <summary>The usage the stream reported last (providers send it once, on or after the finishing chunk).</summary>
     public UsageDetails? Usage { get; set; }
 
-    /// <summary>Reads a response id property's value, keeping it when it is the first non-empty string.</summary>
-    /// <param name="reader">A reader positioned on the property name.</param>
-    public void ReadResponseId(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        KeepResponseId(ref reader);
-    }
-
-    /// <summary>Reads a model property's value, keeping it when it is the first non-empty string.</summary>
-    /// <param name="reader">A reader positioned on the property name.</param>
-    public void ReadResponseModel(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        KeepResponseModel(ref reader);
-    }
-
-    /// <summary><see cref="ReadResponseId"/> for a reader that already stands on the value.</summary>
-    /// <param name="reader">A reader positioned on the value.</param>
-    public void KeepResponseId(ref Utf8JsonReader reader)
+    // A response id value, kept when it is the first non-empty string.
+    private void KeepResponseId(ref Utf8JsonReader reader)
     {
         if (ResponseId is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
         {
@@ -85,9 +69,8 @@ public sealed class StreamedChoices
         }
     }
 
-    /// <summary><see cref="ReadResponseModel"/> for a reader that already stands on the value.</summary>
-    /// <param name="reader">A reader positioned on the value.</param>
-    public void KeepResponseModel(ref Utf8JsonReader reader)
+    // A model value, kept when it is the first non-empty string.
+    private void KeepResponseModel(ref Utf8JsonReader reader)
     {
         if (ResponseModel is null && reader.TokenType == JsonTokenType.String && !reader.ValueTextEquals(""u8))
         {

@@ -124,6 +124,24 @@ public sealed class StreamParserTests : IDisposable
     }
 
     [Fact]
+    public void The_shared_chunk_reader_takes_watsonx_names_and_an_empty_finish_reason_is_none()
+    {
+        var choices = new StreamedChoices("A chunk names a choice index out of range.");
+        var errors = new ProviderErrorContext("ibm.watsonx.ai");
+
+        var first = choices.ReadChunk("""{"id":"c1","model_id":"ibm/granite","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":""}],"errors":null}"""u8, errors, _response);
+        var last = choices.ReadChunk("""{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""u8, errors, _response);
+        var refused = () => choices.ReadChunk("""{"errors":[{"code":"bad_request","message":"no"}]}"""u8, errors, _response);
+
+        first!.TextDelta.Should().Be("hi");
+        first.FinishReason.Should().BeNull("an empty finish reason is no finish");
+        last!.FinishReason!.Value.Kind.Should().Be(FinishReasonKind.Stop);
+        var metadata = choices.Complete(new GenerationMetadata());
+        (metadata.ResponseId, metadata.ResponseModel).Should().Be(("c1", "ibm/granite"));
+        refused.Should().Throw<GenerationException>();
+    }
+
+    [Fact]
     public void Nothing_after_the_chunk_object_is_read()
     {
         var parser = Parser();
