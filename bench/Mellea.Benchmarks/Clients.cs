@@ -43,6 +43,9 @@ internal sealed class Clients
     /// <summary>The bare backend's stream with the SDK telemetry semconv asks for written around it by hand (<see cref="HandTelemetry"/>).</summary>
     public ValueTask<long> StreamHandTelemetry() => HandTelemetry.StreamAsync(Backend, Request);
 
+    /// <summary>The bare backend's stream with only what semconv requires of a stream under the SDK (<see cref="HandTelemetry.FloorStreamAsync"/>).</summary>
+    public ValueTask<long> StreamFloor() => HandTelemetry.FloorStreamAsync(Backend, Request);
+
     public async ValueTask<long> StreamSdk()
     {
         long chars = 0;
@@ -67,6 +70,9 @@ internal sealed class Clients
 
     /// <summary>The bare backend with the SDK telemetry semconv asks for written around it by hand (<see cref="HandTelemetry"/>).</summary>
     public ValueTask<long> ChatHandTelemetry() => HandTelemetry.ChatAsync(Backend, Request);
+
+    /// <summary>The bare backend with only what semconv requires of a chat under the SDK (<see cref="HandTelemetry.FloorChatAsync"/>).</summary>
+    public ValueTask<long> ChatFloor() => HandTelemetry.FloorChatAsync(Backend, Request);
 
     public async ValueTask<long> ChatSdk()
     {

@@ -86,6 +86,72 @@ internal static class HandTelemetry
         return chars;
     }
 
+    private static readonly KeyValuePair<string, object?>[] RequiredTags =
+    [
+        new("gen_ai.operation.name", "chat"),
+        new("gen_ai.provider.name", "openai"),
+        new("gen_ai.request.model", WireFixtures.Model),
+    ];
+
+    /// <summary>
+    /// The floor of the same signals around one chat under the SDK: the span, the <c>operation.duration</c> record and the two
+    /// <c>token.usage</c> records, each carrying only the attributes semconv requires of it and none it recommends.
+    /// </summary>
+    public static async ValueTask<long> FloorChatAsync(IGenerationHandler backend, ChatRequest request)
+    {
+        using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), RequiredTags);
+        var started = Stopwatch.GetTimestamp();
+        var response = await backend.ChatAsync(request);
+        FloorEnd(response.Metadata, started);
+        return response.Text.Length;
+    }
+
+    /// <summary>As <see cref="FloorChatAsync"/> for a stream, with <c>time_to_first_chunk</c> and one <c>time_per_output_chunk</c> per chunk after the first.</summary>
+    public static async ValueTask<long> FloorStreamAsync(IGenerationHandler backend, ChatRequest request)
+    {
+        using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), RequiredTags);
+        var tags = new TagList(RequiredTags);
+        var started = Stopwatch.GetTimestamp();
+        long previous = 0;
+        TimeSpan? firstChunk = null;
+        GenerationMetadata? metadata = null;
+        long chars = 0;
+        await foreach (var update in backend.StreamChatAsync(request))
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (firstChunk is null)
+            {
+                firstChunk = Stopwatch.GetElapsedTime(started, now);
+            }
+            else
+            {
+                TimePerChunk.Record(Stopwatch.GetElapsedTime(previous, now).TotalSeconds, in tags);
+            }
+
+            previous = now;
+            chars += update.TextDelta?.Length ?? 0;
+            metadata = update.Metadata ?? metadata;
+        }
+
+        if (firstChunk is { } ttfc)
+        {
+            TimeToFirstChunk.Record(ttfc.TotalSeconds, in tags);
+        }
+
+        FloorEnd(metadata, started);
+        return chars;
+    }
+
+    private static void FloorEnd(GenerationMetadata? metadata, long started)
+    {
+        var tags = new TagList(RequiredTags);
+        Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, in tags);
+        tags.Add("gen_ai.token.type", "input");
+        Tokens.Record(metadata?.Usage?.InputTokens ?? 0, in tags);
+        tags[3] = new("gen_ai.token.type", "output");
+        Tokens.Record(metadata?.Usage?.OutputTokens ?? 0, in tags);
+    }
+
     // The response attributes, then operation.duration and the two token.usage records.
     private static void End(Activity? span, GenerationMetadata? metadata, long started, bool streaming)
     {

@@ -199,6 +199,41 @@ public sealed class EmulatorTests
     }
 
     [Fact]
+    public async Task Without_keeping_requests_the_history_stays_empty_and_ScriptFor_still_sees_each_request()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync();
+        emulator.KeepsRequests = false;
+        emulator.DefaultScript = EmulatorScript.Text("default");
+        var seen = new List<string>();
+        emulator.ScriptFor = request =>
+        {
+            lock (seen)
+            {
+                seen.Add(request.Path);
+            }
+
+            return null;
+        };
+        using var client = new HttpClient();
+
+        using (var response = await PostAsync(client, emulator, "v1/chat/completions", ChatBody))
+        {
+            response.IsSuccessStatusCode.Should().BeTrue();
+        }
+
+        seen.Should().Equal("/v1/chat/completions");
+        emulator.Requests.Should().BeEmpty();
+        emulator.Invoking(e => e.LastRequest).Should().Throw<InvalidOperationException>();
+
+        emulator.KeepsRequests = true;
+        using (await PostAsync(client, emulator, "v1/chat/completions", ChatBody))
+        {
+        }
+
+        emulator.Requests.Should().ContainSingle().Which.Path.Should().Be("/v1/chat/completions");
+    }
+
+    [Fact]
     public async Task Every_request_is_recorded_with_method_path_headers_and_json_body()
     {
         await using var emulator = await ProviderEmulator.StartAsync();

@@ -58,6 +58,13 @@ public sealed class ProviderEmulator : IAsyncDisposable
     /// </summary>
     public Func<RecordedRequest, EmulatorScript?>? ScriptFor { get; set; }
 
+    /// <summary>
+    /// Whether received requests are kept for <see cref="Requests"/> and <see cref="LastRequest"/> (the default). A long-running
+    /// load, such as a benchmark's hundreds of thousands of calls, turns it off so that the history does not grow without bound;
+    /// <see cref="ScriptFor"/> still sees every request.
+    /// </summary>
+    public bool KeepsRequests { get; set; } = true;
+
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
@@ -174,7 +181,10 @@ public sealed class ProviderEmulator : IAsyncDisposable
     {
         var aborted = context.RequestAborted;
         var request = await RecordAsync(context.Request, aborted).ConfigureAwait(false);
-        _requests.Enqueue(request);
+        if (KeepsRequests)
+        {
+            _requests.Enqueue(request);
+        }
 
         var format = _formats.FirstOrDefault(f => f.Handles(request));
         if (format is null)
