@@ -16,9 +16,10 @@ internal enum Interleaving
 }
 
 /// <summary>
-/// Runs compared cases in alternation, round after round, and keeps every round's time per case. A ratio is the median
-/// of the per-round ratios: a burst of load from a neighbour slows the cases of one round together, so it cancels in that
-/// round's ratio instead of skewing a mean. Bytes are all threads' allocations (<see cref="GC.GetTotalAllocatedBytes"/>)
+/// Runs compared cases in alternation, round after round, and keeps every round's time per case (or, alternating at every
+/// operation, every operation's time; see <see cref="TimeRatio"/>). A ratio is the median of the per-round ratios: a burst
+/// of load from a neighbour slows the cases of one round together, so it cancels in that round's ratio instead of skewing a
+/// mean. Bytes are all threads' allocations (<see cref="GC.GetTotalAllocatedBytes"/>)
 /// divided by operations, meaningful when nothing else in the process runs (the in-memory cases).
 /// </summary>
 /// <remarks>
