@@ -23,6 +23,9 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     /// <summary>The emulator's OpenAI-compatible base URL (<c>http://127.0.0.1:port/v1</c>).</summary>
     public string OpenAIBaseUrl { get; }
 
+    /// <summary>The child's process id, for a profiler that splits samples by process (<c>--probe-loop</c>).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts a child serving <see cref="WireFixtures.Script"/> of <paramref name="chunks"/> chunks to every request.</summary>
     public static async Task<EmulatorProcess> StartAsync(int chunks)
     {

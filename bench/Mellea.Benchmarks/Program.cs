@@ -7,7 +7,8 @@ namespace Mellea.Benchmarks;
 
 /// <summary>
 /// <c>-- --filter '*'</c> (or any BenchmarkDotNet arguments) runs BenchmarkDotNet; <c>--ratios</c> runs the interleaved
-/// time-ratio harness and writes <c>bench/results/</c>; <c>--smoke</c> runs every case a few times to prove it still works.
+/// time-ratio harness and writes <c>bench/results/</c>; <c>--smoke</c> runs every case a few times to prove it still works;
+/// <c>--probe-loop</c> runs one case alone for a profiler.
 /// </summary>
 internal static class Program
 {
@@ -26,6 +27,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "--alloc-profile")
         {
             return await AllocationProfile.RunAsync();
+        }
+
+        if (args.Length > 0 && args[0] == "--probe-loop")
+        {
+            return await ProbeLoop.RunAsync(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "--soak")

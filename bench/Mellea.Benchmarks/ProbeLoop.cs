@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime;
+
+namespace Mellea.Benchmarks;
+
+/// <summary>
+/// <c>--probe-loop &lt;case&gt; &lt;seconds&gt; [memory]</c>: one case alone, in a loop, with the SDK listening, for a profiler to
+/// attach to. Over loopback (the default) against the emulator in a child process, or in memory.
+/// </summary>
+/// <remarks>
+/// The loop warms up until the JIT has compiled nothing for 2 s: tiering promotes the pipeline's methods in the background for
+/// several seconds, and a profile taken earlier shows the JIT's own work as the pipeline's. It then prints
+/// <c>READY &lt;client pid&gt; &lt;emulator pid&gt;</c> (0 in memory), so that a script can start <c>perf record -a</c> and
+/// split the samples by process, and at the end the time per operation and what the JIT still compiled while it ran.
+/// </remarks>
+internal static class ProbeLoop
+{
+    private static readonly string[] Cases =
+    [
+        "stream-backend", "stream-pipeline", "stream-hand", "stream-floor",
+        "chat-backend", "chat-pipeline", "chat-hand", "chat-floor",
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length < 2 || Array.IndexOf(Cases, args[0]) < 0
+            || !double.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+        {
+            await Console.Error.WriteLineAsync($"usage: --probe-loop <{string.Join('|', Cases)}> <seconds> [memory]");
+            return 2;
+        }
+
+        var name = args[0];
+        var inMemory = args.Length > 2 && args[2] == "memory";
+        using var listeners = BenchTelemetry.Start(TelemetryState.Listening);
+        await using var emulator = inMemory ? null : await EmulatorProcess.StartAsync(1000);
+        using var http = new HttpClient(inMemory
+            ? new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000))
+            : new SocketsHttpHandler());
+        var clients = new Clients(http, emulator?.OpenAIBaseUrl ?? "http://bench.invalid/v1", TelemetryState.Listening);
+        Func<ValueTask<long>> run = name switch
+        {
+            "stream-backend" => clients.StreamBackend,
+            "stream-pipeline" => clients.StreamPipeline,
+            "stream-hand" => clients.StreamHandTelemetry,
+            "stream-floor" => clients.StreamFloor,
+            "chat-backend" => clients.ChatBackend,
+            "chat-pipeline" => clients.ChatPipeline,
+            "chat-hand" => clients.ChatHandTelemetry,
+            _ => clients.ChatFloor,
+        };
+
+        await WarmUpAsync(run);
+        Console.WriteLine($"READY {Environment.ProcessId} {emulator?.ProcessId ?? 0}");
+        await Console.Out.FlushAsync();
+
+        var jitted = JitInfo.GetCompiledMethodCount();
+        var jitTime = JitInfo.GetCompilationTime();
+        var operations = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            await run();
+            operations++;
+        }
+
+        Console.WriteLine(
+            $"{name}: {clock.Elapsed.TotalMicroseconds / operations:F1} µs/op over {operations} ops; the JIT compiled "
+            + $"{JitInfo.GetCompiledMethodCount() - jitted} methods in {(JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms meanwhile");
+        return 0;
+    }
+
+    private static async Task WarmUpAsync(Func<ValueTask<long>> run)
+    {
+        var clock = Stopwatch.StartNew();
+        var quietSince = TimeSpan.Zero;
+        var compiled = JitInfo.GetCompiledMethodCount();
+        while (clock.Elapsed - quietSince < TimeSpan.FromSeconds(2) || clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            await run();
+            var now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                quietSince = clock.Elapsed;
+            }
+        }
+    }
+}
