@@ -141,13 +141,26 @@ public sealed class EmulatorTests
     public async Task Slow_first_byte_holds_the_headers_back_and_a_short_client_timeout_fires()
     {
         await using var emulator = await ProviderEmulator.StartAsync();
-        emulator.Enqueue(EmulatorScript.Text("late").WithFirstByteDelay(TimeSpan.FromSeconds(30)));
-        using var client = new HttpClient { Timeout = TimeSpan.FromMilliseconds(100) };
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        emulator.ScriptFor = _ =>
+        {
+            received.TrySetResult();
+            return EmulatorScript.Text("late").WithFirstByteDelay(TimeSpan.FromSeconds(30));
+        };
+        using var client = new HttpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        using var content = new StringContent(ChatBody, Encoding.UTF8, "application/json");
 
-        var send = () => PostAsync(client, emulator, "v1/chat/completions", ChatBody);
+        var send = client.PostAsync(new Uri(emulator.BaseAddress, "v1/chat/completions"), content, timeout.Token);
 
-        await send.Should().ThrowAsync<TaskCanceledException>();
-        emulator.Requests.Should().HaveCount(1);
+        // The client's timeout starts once the emulator holds the request (a timeout that started with the send could fire
+        // before a busy machine's emulator had read it): whenever it fires, no header has come back.
+        await received.Task.WaitAsync(TestContext.Current.CancellationToken);
+        send.IsCompleted.Should().BeFalse("the emulator holds the headers back until its first byte");
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(100));
+        await send.Invoking(s => s).Should().ThrowAsync<TaskCanceledException>();
+        emulator.Requests.Should().ContainSingle().Which.Path.Should().Be("/v1/chat/completions");
+        await emulator.WhenNoActiveRequestsAsync().WaitAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
