@@ -6,7 +6,7 @@ using Mellea.Reliability.Tests.Support;
 namespace Mellea.Reliability.Tests;
 
 /// <summary>
-/// A collector that refuses connections, or one that accepts and never answers, cannot slow or fail real generations (a real
+/// A collector that refuses connections, or one that accepts and never answers, cannot hold up or fail real generations (a real
 /// backend over the emulator), and shutdown stays within its timeout. Tests/Mellea.Telemetry.Tests covers the same with a canned
 /// handler and the OtlpReceiver's held requests; here the silent collector is a bare TCP listener through the environment path.
 /// </summary>
@@ -24,7 +24,7 @@ public sealed class TelemetryCannotHurtTests
     [Theory]
     [InlineData(Collector.RefusesConnections)]
     [InlineData(Collector.AcceptsAndNeverAnswers)]
-    public async Task Generations_succeed_in_about_the_same_time_and_shutdown_stays_within_its_timeout(Collector collector)
+    public async Task Generations_succeed_without_waiting_for_an_export_and_shutdown_stays_within_its_timeout(Collector collector)
     {
         var token = TestContext.Current.CancellationToken;
         using var silent = new TcpListener(IPAddress.Loopback, 0);
@@ -53,7 +53,7 @@ public sealed class TelemetryCannotHurtTests
         var logs = new CapturingLoggerFactory();
         var clock = new AcceleratedTimeProvider(Pipelines.Acceleration);
         var pipeline = Pipelines.Full(rig.Backend, clock, logs);
-        var baseline = await TimeCallsAsync(pipeline, token);
+        await RunCallsAsync(pipeline, token);
 
         var telemetry = MelleaOpenTelemetry.StartFromEnvironment(TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>
         {
@@ -66,13 +66,13 @@ public sealed class TelemetryCannotHurtTests
             ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "1000",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "10",
         }));
-        TimeSpan withTelemetry;
+        TimeSpan slowestCall;
         try
         {
-            withTelemetry = await TimeCallsAsync(pipeline, token);
+            slowestCall = await RunCallsAsync(pipeline, token);
             telemetry.ForceFlush(TimeSpan.Zero);
-            withTelemetry += await TimeCallsAsync(pipeline, token);
-            withTelemetry /= 2;
+            var afterFlush = await RunCallsAsync(pipeline, token);
+            slowestCall = afterFlush > slowestCall ? afterFlush : slowestCall;
         }
         finally
         {
@@ -89,20 +89,25 @@ public sealed class TelemetryCannotHurtTests
         }
 
         telemetry.Settings.ExportTimeout.Should().Be(TimeSpan.FromSeconds(1), "the export timeout is bounded as configured");
-        withTelemetry.Should().BeLessThan(baseline * 3 + TimeSpan.FromMilliseconds(500), $"a dead collector does not slow generations (baseline {baseline.TotalMilliseconds:0} ms for {Calls} calls)");
-        withTelemetry.Should().BeLessThan(telemetry.Settings.ExportTimeout, "no call waits for an export");
+        // Not a speed test: the collector never answers, so a call that waited for an export would last the whole export
+        // timeout. How long calls take on a busy machine is the benchmarks' business.
+        slowestCall.Should().BeLessThan(telemetry.Settings.ExportTimeout, "no call waits for an export");
     }
 
-    private static async Task<TimeSpan> TimeCallsAsync(IGenerationHandler pipeline, CancellationToken token)
+    /// <summary>Runs the calls, each of which must succeed, and returns the longest one took.</summary>
+    private static async Task<TimeSpan> RunCallsAsync(IGenerationHandler pipeline, CancellationToken token)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var slowest = TimeSpan.Zero;
         for (var i = 0; i < Calls; i++)
         {
+            var started = Stopwatch.GetTimestamp();
             var outcome = await Bounded.WithinAsync(Support.Calls.RunAsync(pipeline, (Operation)(i % 3), token), Bounded.Case, "a generation");
+            var took = Stopwatch.GetElapsedTime(started);
+            slowest = took > slowest ? took : slowest;
             outcome.Error.Should().BeNull();
             outcome.Text.Should().Contain("alpha");
         }
 
-        return stopwatch.Elapsed;
+        return slowest;
     }
 }
