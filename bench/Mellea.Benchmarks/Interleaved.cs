@@ -59,36 +59,23 @@ internal sealed class Interleaved
     {
         var result = new Interleaved(cases, rounds, opsPerRound, interleaving);
 
-        // Warm-up runs every case at least warmupOps times, then keeps cycling through them until the JIT has finished: a method
-        // is promoted to optimized (and profile-guided) code only after a quiet delay, in the background, one tier at a time,
-        // and on this machine that took seconds. Measured before that, the same build's figures were up to 4× slower and its
-        // ratios swung by a third from one run to the next. Done means no method was compiled for QuietTime (several tiering
-        // delays), after at least MinimumWarmup; a one-round run (the CI smoke) only proves the cases work, so it warms up once.
-        var warmupStarted = Stopwatch.GetTimestamp();
-        var lastCompiled = Stopwatch.GetTimestamp();
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        while (true)
-        {
-            foreach (var benchCase in cases)
+        // Warm-up runs every case at least warmupOps times, then keeps cycling through them until the JIT has finished (its
+        // figures swung by a third from one run to the next before): no method compiled for QuietTime (several tiering delays),
+        // after at least MinimumWarmup. A one-round run (the CI smoke) only proves the cases work, so it warms up once.
+        await JitWarmUp.RunAsync(
+            async () =>
             {
-                for (var i = 0; i < warmupOps; i++)
+                foreach (var benchCase in cases)
                 {
-                    await benchCase.Run();
+                    for (var i = 0; i < warmupOps; i++)
+                    {
+                        await benchCase.Run();
+                    }
                 }
-            }
-
-            if (System.Runtime.JitInfo.GetCompiledMethodCount() is var now && now != compiled)
-            {
-                compiled = now;
-                lastCompiled = Stopwatch.GetTimestamp();
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(warmupStarted);
-            if (rounds <= 1 || elapsed >= MaximumWarmup || (elapsed >= MinimumWarmup && Stopwatch.GetElapsedTime(lastCompiled) >= QuietTime))
-            {
-                break;
-            }
-        }
+            },
+            MinimumWarmup,
+            QuietTime,
+            rounds <= 1 ? TimeSpan.Zero : MaximumWarmup);
 
         var expected = await cases[0].Run();
         foreach (var benchCase in cases.Skip(1))

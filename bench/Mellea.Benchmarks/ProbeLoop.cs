@@ -9,8 +9,8 @@ namespace Mellea.Benchmarks;
 /// attach to. Over loopback (the default) against the emulator in a child process, or in memory.
 /// </summary>
 /// <remarks>
-/// The loop warms up until the JIT has compiled nothing for 2 s: tiering promotes the pipeline's methods in the background for
-/// several seconds, and a profile taken earlier shows the JIT's own work as the pipeline's. It then prints
+/// The loop warms up until the JIT has compiled nothing for 2 s (<see cref="JitWarmUp"/>): tiering promotes the pipeline's
+/// methods in the background for several seconds, and a profile taken earlier shows the JIT's own work as the pipeline's. It then prints
 /// <c>READY &lt;client pid&gt; &lt;emulator pid&gt;</c> (0 in memory), so that a script can start <c>perf record -a</c> and
 /// split the samples by process, and at the end the time per operation and what the JIT still compiled while it ran.
 /// </remarks>
@@ -51,7 +51,7 @@ internal static class ProbeLoop
             _ => clients.ChatFloor,
         };
 
-        await WarmUpAsync(run);
+        await JitWarmUp.RunAsync(async () => await run(), minimum: TimeSpan.FromSeconds(4), quiet: TimeSpan.FromSeconds(2), maximum: TimeSpan.FromMinutes(1));
         Console.WriteLine($"READY {Environment.ProcessId} {emulator?.ProcessId ?? 0}");
         await Console.Out.FlushAsync();
 
@@ -69,22 +69,5 @@ internal static class ProbeLoop
             $"{name}: {clock.Elapsed.TotalMicroseconds / operations:F1} µs/op over {operations} ops; the JIT compiled "
             + $"{JitInfo.GetCompiledMethodCount() - jitted} methods in {(JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms meanwhile");
         return 0;
-    }
-
-    private static async Task WarmUpAsync(Func<ValueTask<long>> run)
-    {
-        var clock = Stopwatch.StartNew();
-        var quietSince = TimeSpan.Zero;
-        var compiled = JitInfo.GetCompiledMethodCount();
-        while (clock.Elapsed - quietSince < TimeSpan.FromSeconds(2) || clock.Elapsed < TimeSpan.FromSeconds(4))
-        {
-            await run();
-            var now = JitInfo.GetCompiledMethodCount();
-            if (now != compiled)
-            {
-                compiled = now;
-                quietSince = clock.Elapsed;
-            }
-        }
     }
 }
