@@ -14,6 +14,7 @@ namespace Mellea.Backends.Watsonx;
 internal sealed class IamTokenProvider
 {
     private static readonly TimeSpan DefaultMargin = TimeSpan.FromMinutes(5);
+    private static readonly Action<Task> ObserveFailure = static failed => _ = failed.Exception;
 
     private readonly Func<HttpClient> _clientSource;
     private readonly Uri _iamUrl;
@@ -40,6 +41,18 @@ internal sealed class IamTokenProvider
 
     /// <summary>How many token exchanges were made (diagnostics and tests).</summary>
     public int ExchangeCount => Volatile.Read(ref _exchangeCount);
+
+    /// <summary>The exchange started last, finished or not; null before the first (tests).</summary>
+    internal Task? LastExchange
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _exchange;
+            }
+        }
+    }
 
     /// <summary>Returns a token that is not about to expire, exchanging the key for a new one when needed.</summary>
     public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => GetAsync(rejected: null, cancellationToken);
@@ -69,6 +82,10 @@ internal sealed class IamTokenProvider
             {
                 // Started off the lock's thread, so no part of the HTTP call runs while the lock is held.
                 _exchange = Task.Run(ExchangeAndCacheAsync, CancellationToken.None);
+
+                // Every caller may have stopped waiting (cancelled) before the exchange fails: its failure is observed here, so
+                // that it never surfaces as an unobserved task exception. Callers still waiting get it from the task itself.
+                _exchange.ContinueWith(ObserveFailure, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             exchange = _exchange;
