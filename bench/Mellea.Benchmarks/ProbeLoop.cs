@@ -16,18 +16,25 @@ namespace Mellea.Benchmarks;
 /// </remarks>
 internal static class ProbeLoop
 {
-    private static readonly string[] Cases =
-    [
-        "stream-backend", "stream-pipeline", "stream-hand", "stream-floor",
-        "chat-backend", "chat-pipeline", "chat-hand", "chat-floor",
-    ];
+    // Each case by name, so that the usage line and the choice come from one list.
+    private static readonly Dictionary<string, Func<Clients, Func<ValueTask<long>>>> Cases = new(StringComparer.Ordinal)
+    {
+        ["stream-backend"] = c => c.StreamBackend,
+        ["stream-pipeline"] = c => c.StreamPipeline,
+        ["stream-hand"] = c => c.StreamHandTelemetry,
+        ["stream-floor"] = c => c.StreamFloor,
+        ["chat-backend"] = c => c.ChatBackend,
+        ["chat-pipeline"] = c => c.ChatPipeline,
+        ["chat-hand"] = c => c.ChatHandTelemetry,
+        ["chat-floor"] = c => c.ChatFloor,
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length < 2 || Array.IndexOf(Cases, args[0]) < 0
+        if (args.Length < 2 || !Cases.TryGetValue(args[0], out var chosen)
             || !double.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
         {
-            await Console.Error.WriteLineAsync($"usage: --probe-loop <{string.Join('|', Cases)}> <seconds> [memory]");
+            await Console.Error.WriteLineAsync($"usage: --probe-loop <{string.Join('|', Cases.Keys)}> <seconds> [memory]");
             return 2;
         }
 
@@ -39,17 +46,7 @@ internal static class ProbeLoop
             ? new InMemoryHandler(WireFixtures.StreamBody(1000), WireFixtures.ChatBody(1000))
             : new SocketsHttpHandler());
         var clients = new Clients(http, emulator?.OpenAIBaseUrl ?? "http://bench.invalid/v1", TelemetryState.Listening);
-        Func<ValueTask<long>> run = name switch
-        {
-            "stream-backend" => clients.StreamBackend,
-            "stream-pipeline" => clients.StreamPipeline,
-            "stream-hand" => clients.StreamHandTelemetry,
-            "stream-floor" => clients.StreamFloor,
-            "chat-backend" => clients.ChatBackend,
-            "chat-pipeline" => clients.ChatPipeline,
-            "chat-hand" => clients.ChatHandTelemetry,
-            _ => clients.ChatFloor,
-        };
+        var run = chosen(clients);
 
         await JitWarmUp.RunAsync(async () => await run(), minimum: TimeSpan.FromSeconds(4), quiet: TimeSpan.FromSeconds(2), maximum: TimeSpan.FromMinutes(1));
         Console.WriteLine($"READY {Environment.ProcessId} {emulator?.ProcessId ?? 0}");
