@@ -53,6 +53,7 @@ public sealed class TelemetryCannotHurtTests
         var logs = new CapturingLoggerFactory();
         var clock = new AcceleratedTimeProvider(Pipelines.Acceleration);
         var pipeline = Pipelines.Full(rig.Backend, clock, logs);
+        // Without telemetry first: the calls succeed, and the first call's JIT work is not counted as a wait below.
         await RunCallsAsync(pipeline, token);
 
         var telemetry = MelleaOpenTelemetry.StartFromEnvironment(TelemetryEnvironment.FromDictionary(new Dictionary<string, string?>
