@@ -123,8 +123,22 @@ public sealed class MelleaTelemetryProviders : IDisposable, IAsyncDisposable
         }
         finally
         {
-            TracerProvider?.Dispose();
-            MeterProvider?.Dispose();
+            // Nothing may escape this task: a caller whose wait timed out no longer observes it, and a fault would surface
+            // later as an unobserved task exception.
+            DisposeQuietly(TracerProvider);
+            DisposeQuietly(MeterProvider);
+        }
+    }
+
+    private static void DisposeQuietly(IDisposable? provider)
+    {
+        try
+        {
+            provider?.Dispose();
+        }
+        catch (Exception)
+        {
+            // The SDK already reports exporter failures on its own event source.
         }
     }
 
