@@ -92,4 +92,21 @@ public sealed class ValidationTests
         FluentActions.Invoking(() => new GenerationPipelineBuilder((IGenerationHandler)null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => new ChatMessage(ChatRole.User, (string)null!)).Should().Throw<ArgumentNullException>();
     }
+
+    [Fact]
+    public void The_builder_refuses_a_null_middleware_and_names_the_argument()
+    {
+        var builder = TestData.Handler().Object.AsBuilder();
+        GenerationPipelineBuilder? none = null;
+
+        builder.Invoking(b => b.Use((IGenerationMiddleware)null!)).Should().Throw<ArgumentNullException>().WithParameterName("middleware");
+        builder.Invoking(b => b.Use((Func<IServiceProvider, IGenerationMiddleware>)null!)).Should().Throw<ArgumentNullException>()
+            .WithParameterName("middlewareFactory");
+        builder.Invoking(b => b.Use((Func<GenerationContext, GenerationDelegate, ValueTask>)null!)).Should().Throw<ArgumentNullException>()
+            .WithParameterName("middleware");
+        FluentActions.Invoking(() => none!.UseTracing()).Should().Throw<ArgumentNullException>().WithParameterName("builder");
+        FluentActions.Invoking(() => none!.UseMetrics()).Should().Throw<ArgumentNullException>().WithParameterName("builder");
+        FluentActions.Invoking(() => none!.UseRetry()).Should().Throw<ArgumentNullException>().WithParameterName("builder");
+        builder.Build().Middlewares.Should().BeEmpty("a refused middleware is not added");
+    }
 }

@@ -131,6 +131,36 @@ public sealed class AgreementTests : IDisposable
         _collector.Of(MelleaMetrics.Retries).Should().BeEmpty("each attempt is its own operation in this order");
     }
 
+    [Fact]
+    public async Task Metrics_inside_retry_under_a_span_end_each_attempt_at_its_own_end()
+    {
+        // The span outside starts the shared clock; the metrics inside retry end each attempt. A retry's new attempt must
+        // clear the previous attempt's end stamp, or the second attempt (and the span) would report the first one's end.
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        var calls = 0;
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(calls == 0 ? 1 : 2));
+                return calls++ == 0
+                    ? ValueTask.FromException<ChatResponse>(TestHandlers.Status(503))
+                    : new ValueTask<ChatResponse>(TestHandlers.Answer());
+            });
+        var builder = handler.Object.AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder
+            .UseTracing()
+            .UseRetry(o => o.InitialDelay = TimeSpan.Zero)
+            .UseMetrics(_meter, o => o.Environment = NoPricing)
+            .Build();
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.OperationDuration).Select(d => d.Value).Should().Equal(1.0, 3.0);
+        _spans.Should().ContainSingle().Which.Duration.Should().Be(TimeSpan.FromSeconds(3));
+    }
+
     private GenerationPipeline Build(IGenerationHandler handler)
     {
         var builder = handler.AsBuilder();

@@ -341,6 +341,52 @@ public sealed class MetricsTests : IDisposable
         response.Text.Should().Be("answer");
     }
 
+    [Fact]
+    public async Task Each_call_is_measured_from_its_own_start_not_from_the_clocks_origin()
+    {
+        var pipeline = Pipeline(new CannedHandler(TestHandlers.Answer(), _clock, TimeSpan.FromSeconds(1.5)));
+
+        _clock.Advance(TimeSpan.FromHours(1));
+        await pipeline.ChatAsync(TestHandlers.Chat());
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.OperationDuration).Select(d => d.Value).Should().Equal(1.5, 1.5);
+    }
+
+    [Theory]
+    [InlineData(MelleaMetrics.OperationDuration, 1)]
+    [InlineData(MelleaMetrics.TokenUsage, 2)]
+    [InlineData(MelleaMetrics.TimeToFirstChunk, 1)]
+    [InlineData(MelleaMetrics.TimePerOutputChunk, 3)]
+    [InlineData(MelleaMetrics.Errors, 1)]
+    public async Task An_instrument_listened_to_alone_still_gets_its_measurements(string instrument, int expected)
+    {
+        // A meter of this test's own: the class's collector listens to every instrument of _meter.
+        using var meter = new Meter($"mellea.metrics.alone.{Guid.NewGuid():N}");
+        using var alone = new MetricCollector(meter, instrument);
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.StreamChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() => TestHandlers.Stream(TestHandlers.Updates("a", "b", "c"), _clock, TimeSpan.FromSeconds(0.25)));
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() => ValueTask.FromException<ChatResponse>(TestHandlers.Status(500)));
+        var builder = handler.Object.AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder.UseMetrics(meter, o => o.Environment = NoPricing).Build();
+
+        if (instrument == MelleaMetrics.Errors)
+        {
+            await FluentActions.Awaiting(async () => await pipeline.ChatAsync(TestHandlers.Chat())).Should().ThrowAsync<GenerationException>();
+        }
+        else
+        {
+            await TestHandlers.Collect(pipeline.StreamChatAsync(TestHandlers.Chat()));
+        }
+
+        alone.All.Should().HaveCount(expected).And.OnlyContain(m => m.Name == instrument);
+    }
+
     private GenerationPipeline Pipeline(IGenerationHandler handler, TelemetryEnvironment? environment = null)
     {
         var builder = handler.AsBuilder();

@@ -115,6 +115,32 @@ public sealed class RetryTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(60)]
+    public async Task A_retry_after_of_zero_or_of_exactly_the_cap_is_waited_as_the_provider_asked(int seconds)
+    {
+        var clock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(seconds)), null);
+        var events = new List<ActivityEvent>();
+        var pipeline = Build(handler.Object, clock, outer: async (context, next) =>
+        {
+            using var span = new Activity("chat").Start();
+            context.GenerationActivity = span;
+            await next(context);
+            events.AddRange(span.Events);
+        });
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+        clock.Advance(TimeSpan.FromSeconds(seconds));
+        (await call.WaitAsync(Guard)).Text.Should().Be("answer");
+
+        VerifyCalls(handler, 2);
+        var retry = events.Should().ContainSingle().Which;
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.FromRetryAfter, true));
+        retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.Delay, (double)seconds));
+    }
+
+    [Theory]
     [InlineData(400)]
     [InlineData(401)]
     [InlineData(403)]
@@ -313,12 +339,48 @@ public sealed class RetryTests
         options.TotalTimeout.Should().BeNull();
     }
 
-    [Fact]
-    public void Bad_options_are_rejected_when_the_middleware_is_made()
+    public static TheoryData<string, Action<RetryOptions>, string?> OptionBounds => new()
     {
-        FluentActions.Invoking(() => new RetryMiddleware(new RetryOptions { MaxRetries = -1 })).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => new RetryMiddleware(new RetryOptions { AttemptTimeout = TimeSpan.FromMinutes(5), TotalTimeout = TimeSpan.FromMinutes(1) }))
-            .Should().Throw<ArgumentException>();
+        { "no retries", o => o.MaxRetries = 0, null },
+        { "100 retries", o => o.MaxRetries = 100, null },
+        { "negative retries", o => o.MaxRetries = -1, nameof(RetryOptions.MaxRetries) },
+        { "101 retries", o => o.MaxRetries = 101, nameof(RetryOptions.MaxRetries) },
+        { "no initial delay", o => o.InitialDelay = TimeSpan.Zero, null },
+        { "negative initial delay", o => o.InitialDelay = TimeSpan.FromTicks(-1), nameof(RetryOptions.InitialDelay) },
+        { "a day of initial delay", o => (o.InitialDelay, o.MaxDelay) = (TimeSpan.FromDays(1), TimeSpan.FromDays(1)), null },
+        { "over a day of initial delay", o => (o.InitialDelay, o.MaxDelay) = (TimeSpan.FromDays(1) + TimeSpan.FromTicks(1), TimeSpan.FromDays(2)), nameof(RetryOptions.InitialDelay) },
+        { "max delay equal to the initial one", o => o.MaxDelay = o.InitialDelay, null },
+        { "max delay under the initial one", o => o.MaxDelay = o.InitialDelay - TimeSpan.FromTicks(1), nameof(RetryOptions.MaxDelay) },
+        { "no Retry-After accepted", o => o.MaxRetryAfter = TimeSpan.Zero, null },
+        { "negative max Retry-After", o => o.MaxRetryAfter = TimeSpan.FromTicks(-1), nameof(RetryOptions.MaxRetryAfter) },
+        { "10 ms attempt timeout", o => o.AttemptTimeout = TimeSpan.FromMilliseconds(10), null },
+        { "a day of attempt timeout", o => o.AttemptTimeout = TimeSpan.FromDays(1), null },
+        { "attempt timeout under 10 ms", o => o.AttemptTimeout = TimeSpan.FromMilliseconds(10) - TimeSpan.FromTicks(1), nameof(RetryOptions.AttemptTimeout) },
+        { "attempt timeout over a day", o => o.AttemptTimeout = TimeSpan.FromDays(1) + TimeSpan.FromTicks(1), nameof(RetryOptions.AttemptTimeout) },
+        { "total timeout under 10 ms", o => o.TotalTimeout = TimeSpan.FromMilliseconds(9), nameof(RetryOptions.TotalTimeout) },
+        { "total timeout over a day", o => o.TotalTimeout = TimeSpan.FromDays(1) + TimeSpan.FromTicks(1), nameof(RetryOptions.TotalTimeout) },
+        { "attempt timeout equal to the total", o => (o.AttemptTimeout, o.TotalTimeout) = (TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), null },
+        { "attempt timeout over the total", o => (o.AttemptTimeout, o.TotalTimeout) = (TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)), nameof(RetryOptions.AttemptTimeout) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionBounds))]
+    public void Options_are_checked_at_their_bounds_when_the_middleware_is_made_and_a_refusal_names_the_option(
+        string bound, Action<RetryOptions> set, string? refusedOption)
+    {
+        var options = new RetryOptions();
+        set(options);
+
+        var make = FluentActions.Invoking(() => new RetryMiddleware(options));
+
+        if (refusedOption is null)
+        {
+            make.Should().NotThrow(bound);
+        }
+        else
+        {
+            make.Should().Throw<ArgumentException>(bound).Which.ParamName.Should().Be(refusedOption, bound);
+        }
     }
 
     private static GenerationPipeline Build(

@@ -97,4 +97,16 @@ public sealed class ApplicationAndToolSpanTests
         span.Status.Should().Be(ActivityStatusCode.Error);
         span.GetTagItem(GenAiAttributes.ErrorType).Should().Be("429");
     }
+
+    [Fact]
+    public void The_span_helpers_refuse_bad_arguments_and_name_them()
+    {
+        FluentActions.Invoking(() => ConversationScope.Begin(" ")).Should().Throw<ArgumentException>().WithParameterName("conversationId");
+        FluentActions.Invoking(() => MelleaTracing.StartToolExecution("")).Should().Throw<ArgumentException>().WithParameterName("toolName");
+        FluentActions.Invoking(() => MelleaTracing.StartApplicationSpan(" ")).Should().Throw<ArgumentException>().WithParameterName("name");
+        FluentActions.Invoking(() => MelleaTracing.RecordError(null, null!)).Should().Throw<ArgumentNullException>().WithParameterName("exception");
+        using var tool = MelleaTracing.StartToolExecution("lookup");
+        tool.Invoking(t => t.SetError(null!)).Should().Throw<ArgumentNullException>().WithParameterName("exception");
+        ConversationScope.CurrentConversationId.Should().BeNull("a refused scope is not entered");
+    }
 }

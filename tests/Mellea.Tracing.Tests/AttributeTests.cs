@@ -305,6 +305,89 @@ public sealed class AttributeTests
         collector.GenerationSpans[1].GetTagItem("tenant").Should().Be("acme");
     }
 
+    [Theory]
+    [InlineData(new[] { "stop" }, new[] { "stop" })]
+    [InlineData(new[] { "max_tokens" }, new[] { "length" })]
+    [InlineData(new[] { "tool_calls" }, new[] { "tool_call" })]
+    [InlineData(new[] { "content_filter" }, new[] { "content_filter" })]
+    [InlineData(new[] { "cancelled" }, new[] { "error" })]
+    [InlineData(new[] { "recitation" }, new[] { "recitation" })]
+    [InlineData(new[] { "stop", "max_tokens" }, new[] { "stop", "length" })]
+    [InlineData(new string[0], new string[0])]
+    public async Task Finish_reasons_are_the_normalized_values_one_per_choice(string[] raw, string[] expected)
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var metadata = CannedHandler.Metadata();
+        metadata.FinishReasons = [.. raw.Select(r => FinishReason.Normalize(r))];
+        var pipeline = new CannedHandler().AsBuilder()
+            .UseTracing()
+            .Use((context, _) =>
+            {
+                context.ChatResponse = new ChatResponse("cached", metadata);
+                return ValueTask.CompletedTask;
+            })
+            .Build();
+
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+
+        var reasons = collector.GenerationSpans.Single().GetTagItem(GenAiAttributes.ResponseFinishReasons);
+        if (expected.Length == 0)
+        {
+            reasons.Should().BeNull("no choice, no finish reason");
+        }
+        else
+        {
+            reasons.Should().BeOfType<string[]>().Which.Should().Equal(expected);
+        }
+    }
+
+    [Fact]
+    public async Task A_span_starts_when_its_call_starts_and_lasts_as_long_as_the_call_on_the_pipelines_clock()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var builder = new CannedHandler().AsBuilder();
+        builder.TimeProvider = clock;
+        var pipeline = builder
+            .UseTracing()
+            .Use((context, _) =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1.5));
+                context.ChatResponse = new ChatResponse("cached", CannedHandler.Metadata());
+                return ValueTask.CompletedTask;
+            })
+            .Build();
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+
+        var span = collector.GenerationSpans.Single();
+        span.StartTimeUtc.Should().Be(new DateTime(2026, 12, 7, 10, 0, 0, DateTimeKind.Utc));
+        span.Duration.Should().Be(TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task One_middleware_names_each_span_by_its_own_operation_when_calls_alternate_on_one_model()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler().AsBuilder().UseTracing().Build();
+
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+        await pipeline.CompleteRawAsync(new RawCompletionRequest(["hi"]));
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+        await pipeline.ChatAsync(new ChatRequest("hi", new GenerationOptions { ModelId = "other-model" }));
+
+        collector.GenerationSpans.Select(s => s.DisplayName).Should()
+            .Equal("chat granite-3-8b", "text_completion granite-3-8b", "chat granite-3-8b", "chat other-model");
+        collector.GenerationSpans.Select(s => s.GetTagItem(GenAiAttributes.OperationName)).Should()
+            .Equal("chat", "text_completion", "chat", "chat");
+        collector.GenerationSpans.Select(s => s.GetTagItem(GenAiAttributes.RequestModel)).Should()
+            .Equal("granite-3-8b", "granite-3-8b", "granite-3-8b", "other-model");
+    }
+
     private sealed class ServicesWith(TimeProvider clock) : IServiceProvider
     {
         public object? GetService(Type serviceType) => serviceType == typeof(TimeProvider) ? clock : null;

@@ -59,6 +59,78 @@ public sealed class ContentCaptureTests
     }
 
     [Fact]
+    public async Task With_capture_on_every_content_attribute_is_exactly_the_semconv_json()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = "the answer" }.AsBuilder().UseTracing(o => o.CaptureContent = true).Build();
+        var messages = new[] { ChatMessage.System("be brief"), ChatMessage.User("a question") };
+        var options = new GenerationOptions { Tools = [new ToolDefinition("lookup", "Looks things up")] };
+
+        await pipeline.ChatAsync(new ChatRequest(messages, options));
+        await pipeline.CompleteRawAsync(new RawCompletionRequest(["first", "second"]));
+
+        var chat = collector.GenerationSpans[0];
+        JsonOf(chat, GenAiAttributes.SystemInstructions).Should().Be("""[{"type":"text","content":"be brief"}]""");
+        JsonOf(chat, GenAiAttributes.InputMessages).Should().Be("""[{"role":"user","parts":[{"type":"text","content":"a question"}]}]""");
+        JsonOf(chat, GenAiAttributes.OutputMessages).Should()
+            .Be("""[{"role":"assistant","parts":[{"type":"text","content":"the answer"}],"finish_reason":"stop"}]""");
+        JsonOf(chat, GenAiAttributes.ToolDefinitions).Should().Be("""[{"type":"function","name":"lookup","description":"Looks things up"}]""");
+
+        var raw = collector.GenerationSpans[1];
+        JsonOf(raw, GenAiAttributes.InputMessages).Should().Be(
+            """[{"role":"user","parts":[{"type":"text","content":"first"}]},{"role":"user","parts":[{"type":"text","content":"second"}]}]""");
+        JsonOf(raw, GenAiAttributes.OutputMessages).Should().Be(
+            """[{"role":"assistant","parts":[{"type":"text","content":"done 0"}],"finish_reason":"length"},"""
+            + """{"role":"assistant","parts":[{"type":"text","content":"done 1"}],"finish_reason":"length"}]""");
+    }
+
+    [Fact]
+    public async Task A_captured_stream_is_assembled_per_choice_with_its_reasoning_split_tool_calls_and_last_finish_reason()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        ChatResponseUpdate[] updates =
+        [
+            // Choice 1 speaks first, so the output must be ordered by choice index, not by arrival.
+            new() { ChoiceIndex = 1, TextDelta = "B" },
+            new() { ChoiceIndex = 0, ReasoningDelta = "think " },
+            new() { ChoiceIndex = 0, ReasoningDelta = "more", TextDelta = "A" },
+            new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 1, CallId = "c2", Name = "second", ArgumentsDelta = "{}" }] },
+            new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 0, CallId = "c1", Name = "first", ArgumentsDelta = "{\"q\":" }] },
+            new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 0, ArgumentsDelta = "1}" }] },
+            new() { ChoiceIndex = 1, TextDelta = "b", FinishReason = FinishReason.Normalize("length") },
+            new() { ChoiceIndex = 0, FinishReason = FinishReason.Normalize("tool_calls") },
+            new() { ChoiceIndex = 0, Metadata = CannedHandler.Metadata(streamed: true) },
+        ];
+        var pipeline = new CannedHandler().AsBuilder()
+            .UseTracing(o => o.CaptureContent = true)
+            .Use(async (context, _) =>
+            {
+                foreach (var update in updates)
+                {
+                    await context.Updates.WriteAsync(update);
+                }
+            })
+            .Build();
+
+        await TestStreams.Drain(pipeline.StreamChatAsync(new ChatRequest("go")));
+
+        JsonOf(collector.GenerationSpans.Single(), GenAiAttributes.OutputMessages).Should().Be(
+            """[{"role":"assistant","parts":[{"type":"reasoning","content":"think more"},{"type":"text","content":"A"},"""
+            + """{"type":"tool_call","id":"c1","name":"first","arguments":{"q":1}},{"type":"tool_call","id":"c2","name":"second","arguments":{}}],"""
+            + "\"finish_reason\":\"tool_call\"},"
+            + """{"role":"assistant","parts":[{"type":"text","content":"Bb"}],"finish_reason":"length"}]""");
+    }
+
+    // Re-serialized without indentation, so that the comparison is of content and order, not of whitespace.
+    private static string JsonOf(Activity span, string attribute)
+    {
+        using var document = JsonDocument.Parse((string)span.GetTagItem(attribute)!);
+        return JsonSerializer.Serialize(document.RootElement);
+    }
+
+    [Fact]
     public async Task With_capture_on_the_content_attributes_are_valid_json_in_the_semconv_shapes()
     {
         using var collector = new ActivityCollector();
