@@ -160,6 +160,7 @@ public sealed class AttributeTests
         span.StartTimeUtc.Should().Be(clock.GetUtcNow().UtcDateTime - TimeSpan.FromSeconds(1));
         var first = span.Events.Single(e => e.Name == GenAiAttributes.Events.StreamFirstChunk);
         first.Timestamp.Should().Be(new DateTimeOffset(span.StartTimeUtc + TimeSpan.FromMilliseconds(250), TimeSpan.Zero));
+        first.Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaStreamTimeToFirstChunk, 0.25));
         var end = span.Events.Single(e => e.Name == GenAiAttributes.Events.StreamEnd);
         end.Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaStreamChunkCount, 4));
         end.Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaOutcome, "completed"), "the end event keeps its outcome");
@@ -366,6 +367,45 @@ public sealed class AttributeTests
         var span = collector.GenerationSpans.Single();
         span.StartTimeUtc.Should().Be(new DateTime(2026, 12, 7, 10, 0, 0, DateTimeKind.Utc));
         span.Duration.Should().Be(TimeSpan.FromSeconds(1.5));
+        span.GetTagItem(GenAiAttributes.MelleaRetryAttempts).Should().BeNull("a call that was not retried has no retry count");
+    }
+
+    [Fact]
+    public async Task A_call_that_takes_no_time_on_the_pipelines_clock_still_ends_on_that_clock()
+    {
+        // Activity.Stop replaces an unset end (a zero duration) with the wall clock's "now", which would put a fake-clock
+        // span's end anywhere; an end set at the start must still count as set.
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var builder = new CannedHandler().AsBuilder();
+        builder.TimeProvider = clock;
+        var pipeline = builder
+            .UseTracing()
+            .Use((context, _) =>
+            {
+                context.ChatResponse = new ChatResponse("cached", CannedHandler.Metadata());
+                return ValueTask.CompletedTask;
+            })
+            .Build();
+
+        await pipeline.ChatAsync(new ChatRequest("hi"));
+
+        var span = collector.GenerationSpans.Single();
+        span.StartTimeUtc.Should().Be(new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        span.Duration.Should().Be(TimeSpan.FromTicks(1));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_content_length_cap_must_be_positive(int cap)
+    {
+        var options = new TracingOptions();
+
+        options.Invoking(o => o.MaxContentLength = cap).Should().Throw<ArgumentOutOfRangeException>();
+        options.MaxContentLength = 1;
+        options.MaxContentLength.Should().Be(1);
     }
 
     [Fact]

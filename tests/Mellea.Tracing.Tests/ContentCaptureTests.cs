@@ -95,7 +95,7 @@ public sealed class ContentCaptureTests
             // Choice 1 speaks first, so the output must be ordered by choice index, not by arrival.
             new() { ChoiceIndex = 1, TextDelta = "B" },
             new() { ChoiceIndex = 0, ReasoningDelta = "think " },
-            new() { ChoiceIndex = 0, ReasoningDelta = "more", TextDelta = "A" },
+            new() { ChoiceIndex = 0, ReasoningDelta = "more" },
             new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 1, CallId = "c2", Name = "second", ArgumentsDelta = "{}" }] },
             new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 0, CallId = "c1", Name = "first", ArgumentsDelta = "{\"q\":" }] },
             new() { ChoiceIndex = 0, ToolCallDeltas = [new ToolCallUpdate { Index = 0, ArgumentsDelta = "1}" }] },
@@ -117,7 +117,8 @@ public sealed class ContentCaptureTests
         await TestStreams.Drain(pipeline.StreamChatAsync(new ChatRequest("go")));
 
         JsonOf(collector.GenerationSpans.Single(), GenAiAttributes.OutputMessages).Should().Be(
-            """[{"role":"assistant","parts":[{"type":"reasoning","content":"think more"},{"type":"text","content":"A"},"""
+            // Choice 0 has no text: no empty text part.
+            """[{"role":"assistant","parts":[{"type":"reasoning","content":"think more"},"""
             + """{"type":"tool_call","id":"c1","name":"first","arguments":{"q":1}},{"type":"tool_call","id":"c2","name":"second","arguments":{}}],"""
             + "\"finish_reason\":\"tool_call\"},"
             + """{"role":"assistant","parts":[{"type":"text","content":"Bb"}],"finish_reason":"length"}]""");

@@ -243,8 +243,9 @@ public sealed class TracingMiddleware : IGenerationMiddleware
                 SetResponseAttributes(context, activity, failure, sink);
             }
 
-            // A zero duration would make Stop() take the system clock; one tick keeps the span on the pipeline's clock.
-            activity.SetEndTime((startUtc + (duration > TimeSpan.Zero ? duration : TimeSpan.FromTicks(1))).UtcDateTime);
+            // The end on the pipeline's clock. SetEndTime keeps a zero duration as one tick, so Stop() keeps this end
+            // instead of taking the system clock's.
+            activity.SetEndTime((startUtc + duration).UtcDateTime);
         }
         catch (Exception)
         {
