@@ -161,6 +161,41 @@ public sealed class AgreementTests : IDisposable
         _spans.Should().ContainSingle().Which.Duration.Should().Be(TimeSpan.FromSeconds(3));
     }
 
+    [Fact]
+    public async Task With_metrics_outside_tracing_the_span_is_back_dated_to_the_shared_start()
+    {
+        // A middleware between the two takes a second before the span opens; the span still covers the whole call, as
+        // the duration metric does, because both observe one interval from the outermost observer's start.
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(2));
+                return new ValueTask<ChatResponse>(TestHandlers.Answer());
+            });
+        var builder = handler.Object.AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder
+            .UseMetrics(_meter, o => o.Environment = NoPricing)
+            .Use(async (context, next) =>
+            {
+                _clock.Advance(TimeSpan.FromSeconds(1));
+                await next(context);
+            })
+            .UseTracing()
+            .Build();
+        _clock.Advance(TimeSpan.FromHours(1));
+        var callStart = _clock.GetUtcNow().UtcDateTime;
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Which.Value.Should().Be(3.0);
+        var span = _spans.Should().ContainSingle().Which;
+        span.StartTimeUtc.Should().Be(callStart);
+        span.Duration.Should().Be(TimeSpan.FromSeconds(3));
+    }
+
     private GenerationPipeline Build(IGenerationHandler handler)
     {
         var builder = handler.AsBuilder();
