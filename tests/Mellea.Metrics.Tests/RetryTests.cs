@@ -96,13 +96,7 @@ public sealed class RetryTests
         var clock = new FakeTimeProvider();
         var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(3)), null);
         var events = new List<ActivityEvent>();
-        var pipeline = Build(handler.Object, clock, outer: async (context, next) =>
-        {
-            using var span = new Activity("chat").Start();
-            context.GenerationActivity = span;
-            await next(context);
-            events.AddRange(span.Events);
-        });
+        var pipeline = BuildRecordingRetryEvents(handler.Object, clock, events);
 
         var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
         clock.Advance(TimeSpan.FromSeconds(3));
@@ -122,13 +116,7 @@ public sealed class RetryTests
         var clock = new FakeTimeProvider();
         var handler = TestHandlers.Sequence(TestHandlers.Status(429, TimeSpan.FromSeconds(seconds)), null);
         var events = new List<ActivityEvent>();
-        var pipeline = Build(handler.Object, clock, outer: async (context, next) =>
-        {
-            using var span = new Activity("chat").Start();
-            context.GenerationActivity = span;
-            await next(context);
-            events.AddRange(span.Events);
-        });
+        var pipeline = BuildRecordingRetryEvents(handler.Object, clock, events);
 
         var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
         clock.Advance(TimeSpan.FromSeconds(seconds));
@@ -382,6 +370,16 @@ public sealed class RetryTests
             make.Should().Throw<ArgumentException>(bound).Which.ParamName.Should().Be(refusedOption, bound);
         }
     }
+
+    // A span of the test's own around the retry middleware, so that its retry events can be read after the call.
+    private static GenerationPipeline BuildRecordingRetryEvents(IGenerationHandler handler, FakeTimeProvider clock, List<ActivityEvent> events) =>
+        Build(handler, clock, outer: async (context, next) =>
+        {
+            using var span = new Activity("chat").Start();
+            context.GenerationActivity = span;
+            await next(context);
+            events.AddRange(span.Events);
+        });
 
     private static GenerationPipeline Build(
         IGenerationHandler handler,

@@ -321,14 +321,7 @@ public sealed class AttributeTests
         using var root = collector.StartRoot();
         var metadata = CannedHandler.Metadata();
         metadata.FinishReasons = [.. raw.Select(r => FinishReason.Normalize(r))];
-        var pipeline = new CannedHandler().AsBuilder()
-            .UseTracing()
-            .Use((context, _) =>
-            {
-                context.ChatResponse = new ChatResponse("cached", metadata);
-                return ValueTask.CompletedTask;
-            })
-            .Build();
+        var pipeline = TracedAnswer(metadata);
 
         await pipeline.ChatAsync(new ChatRequest("hi"));
 
@@ -349,17 +342,7 @@ public sealed class AttributeTests
         using var collector = new ActivityCollector();
         using var root = collector.StartRoot();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
-        var builder = new CannedHandler().AsBuilder();
-        builder.TimeProvider = clock;
-        var pipeline = builder
-            .UseTracing()
-            .Use((context, _) =>
-            {
-                clock.Advance(TimeSpan.FromSeconds(1.5));
-                context.ChatResponse = new ChatResponse("cached", CannedHandler.Metadata());
-                return ValueTask.CompletedTask;
-            })
-            .Build();
+        var pipeline = TracedAnswer(CannedHandler.Metadata(), clock, takes: TimeSpan.FromSeconds(1.5));
 
         clock.Advance(TimeSpan.FromHours(1));
         await pipeline.ChatAsync(new ChatRequest("hi"));
@@ -378,16 +361,7 @@ public sealed class AttributeTests
         using var collector = new ActivityCollector();
         using var root = collector.StartRoot();
         var clock = new FakeTimeProvider(new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var builder = new CannedHandler().AsBuilder();
-        builder.TimeProvider = clock;
-        var pipeline = builder
-            .UseTracing()
-            .Use((context, _) =>
-            {
-                context.ChatResponse = new ChatResponse("cached", CannedHandler.Metadata());
-                return ValueTask.CompletedTask;
-            })
-            .Build();
+        var pipeline = TracedAnswer(CannedHandler.Metadata(), clock, takes: TimeSpan.Zero);
 
         await pipeline.ChatAsync(new ChatRequest("hi"));
 
@@ -426,6 +400,22 @@ public sealed class AttributeTests
             .Equal("chat", "text_completion", "chat", "chat");
         collector.GenerationSpans.Select(s => s.GetTagItem(GenAiAttributes.RequestModel)).Should()
             .Equal("granite-3-8b", "granite-3-8b", "granite-3-8b", "other-model");
+    }
+
+    // Tracing around an answer given without the handler, taking `takes` on the pipeline's clock (the system's when null).
+    private static GenerationPipeline TracedAnswer(GenerationMetadata metadata, FakeTimeProvider? clock = null, TimeSpan takes = default)
+    {
+        var builder = new CannedHandler().AsBuilder();
+        builder.TimeProvider = clock;
+        return builder
+            .UseTracing()
+            .Use((context, _) =>
+            {
+                clock?.Advance(takes);
+                context.ChatResponse = new ChatResponse("cached", metadata);
+                return ValueTask.CompletedTask;
+            })
+            .Build();
     }
 
     private sealed class ServicesWith(TimeProvider clock) : IServiceProvider
