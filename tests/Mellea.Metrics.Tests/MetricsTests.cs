@@ -243,6 +243,20 @@ public sealed class MetricsTests : IDisposable
         cost.Tag("gen_ai.provider.name").Should().Be("openai");
     }
 
+    [Theory]
+    [InlineData(0.0, true)]
+    [InlineData(-0.5, false)]
+    [InlineData(double.NaN, false)]
+    [InlineData(double.PositiveInfinity, false)]
+    public async Task A_free_call_costs_zero_and_a_nonsense_cost_is_not_recorded(double reported, bool recorded)
+    {
+        var pipeline = Pipeline(new CannedHandler(TestHandlers.Answer(TestHandlers.Metadata(cost: reported))));
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.CostUsd).Select(c => c.Value).Should().Equal(recorded ? [reported] : []);
+    }
+
     [Fact]
     public async Task A_cost_is_computed_from_the_price_file_when_pricing_is_enabled()
     {

@@ -108,6 +108,22 @@ public sealed class RetryTests
         retry.Tags.Should().Contain(new KeyValuePair<string, object?>(RetryEventNames.ErrorType, "429"));
     }
 
+    [Fact]
+    public async Task The_retry_clock_option_wins_over_the_pipelines_clock()
+    {
+        var retryClock = new FakeTimeProvider();
+        var handler = TestHandlers.Sequence(TestHandlers.Status(503), null);
+        var pipeline = handler.Object.AsBuilder().UseRetry(o => o.TimeProvider = retryClock).Build();
+
+        var call = pipeline.ChatAsync(TestHandlers.Chat()).AsTask();
+
+        retryClock.PendingTimerCount.Should().Be(1, "the back-off waits on the option's clock, not the pipeline's system clock");
+        call.IsCompleted.Should().BeFalse();
+        retryClock.Advance(TimeSpan.FromMinutes(1));
+        (await call.WaitAsync(Guard)).Text.Should().Be("answer");
+        VerifyCalls(handler, 2);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(60)]
@@ -236,6 +252,8 @@ public sealed class RetryTests
 
         var error = (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which;
         error.Category.Should().Be(ErrorCategory.Timeout);
+        error.ProviderName.Should().Be("openai", "an error says which provider it came from");
+        error.Message.Should().Contain("30 s");
         ErrorClassifier.Classify(error).ErrorType.Should().Be("timeout");
         calls.Should().Be(2);
         clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(60).Ticks);
