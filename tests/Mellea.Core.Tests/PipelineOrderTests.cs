@@ -193,6 +193,18 @@ public sealed class PipelineOrderTests
         var act = async () => await pipeline.ChatAsync(TestData.Chat());
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*without calling next*ChatResponse*");
+        var raw = async () => await pipeline.CompleteRawAsync(new RawCompletionRequest(["p"]));
+        (await raw.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*without calling next*RawResponse*");
+    }
+
+    [Fact]
+    public async Task A_middleware_that_writes_a_null_update_fails_the_stream_naming_the_argument()
+    {
+        var pipeline = TestData.Handler().Object.AsBuilder().Use(async (context, _) => await context.Updates.WriteAsync(null!)).Build();
+
+        var act = async () => await TestData.Collect(pipeline.StreamChatAsync(TestData.Chat()));
+
+        (await act.Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("update");
     }
 
     [Fact]
