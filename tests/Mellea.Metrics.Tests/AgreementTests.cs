@@ -50,17 +50,7 @@ public sealed class AgreementTests : IDisposable
     [Fact]
     public async Task A_retried_call_has_one_span_and_one_duration_that_agree_and_its_retries_everywhere()
     {
-        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
-        var calls = 0;
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(() =>
-            {
-                _clock.Advance(TimeSpan.FromSeconds(1.25));
-                return calls++ == 0
-                    ? ValueTask.FromException<ChatResponse>(TestHandlers.Status(429, TimeSpan.FromSeconds(2)))
-                    : new ValueTask<ChatResponse>(TestHandlers.Answer());
-            });
+        var handler = ChatHandler(_ => TimeSpan.FromSeconds(1.25), firstFailure: TestHandlers.Status(429, TimeSpan.FromSeconds(2)));
         var pipeline = Build(handler.Object);
 
         await Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), _clock, TimeSpan.FromSeconds(1));
@@ -136,17 +126,7 @@ public sealed class AgreementTests : IDisposable
     {
         // The span outside starts the shared clock; the metrics inside retry end each attempt. A retry's new attempt must
         // clear the previous attempt's end stamp, or the second attempt (and the span) would report the first one's end.
-        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
-        var calls = 0;
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(() =>
-            {
-                _clock.Advance(TimeSpan.FromSeconds(calls == 0 ? 1 : 2));
-                return calls++ == 0
-                    ? ValueTask.FromException<ChatResponse>(TestHandlers.Status(503))
-                    : new ValueTask<ChatResponse>(TestHandlers.Answer());
-            });
+        var handler = ChatHandler(attempt => TimeSpan.FromSeconds(attempt == 0 ? 1 : 2), firstFailure: TestHandlers.Status(503));
         var builder = handler.Object.AsBuilder();
         builder.TimeProvider = _clock;
         var pipeline = builder
@@ -166,14 +146,7 @@ public sealed class AgreementTests : IDisposable
     {
         // A middleware between the two takes a second before the span opens; the span still covers the whole call, as
         // the duration metric does, because both observe one interval from the outermost observer's start.
-        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(() =>
-            {
-                _clock.Advance(TimeSpan.FromSeconds(2));
-                return new ValueTask<ChatResponse>(TestHandlers.Answer());
-            });
+        var handler = ChatHandler(_ => TimeSpan.FromSeconds(2));
         var builder = handler.Object.AsBuilder();
         builder.TimeProvider = _clock;
         var pipeline = builder
@@ -194,6 +167,24 @@ public sealed class AgreementTests : IDisposable
         var span = _spans.Should().ContainSingle().Which;
         span.StartTimeUtc.Should().Be(callStart);
         span.Duration.Should().Be(TimeSpan.FromSeconds(3));
+    }
+
+    // A chat handler for this test's model: attempt n (from 0) takes takes(n) on the test's clock, then the first attempt
+    // fails with firstFailure when one is given and every other attempt answers.
+    private Mock<IGenerationHandler> ChatHandler(Func<int, TimeSpan> takes, Exception? firstFailure = null)
+    {
+        var handler = new Mock<IGenerationHandler>(MockBehavior.Strict);
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info(_model));
+        var attempt = 0;
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                _clock.Advance(takes(attempt));
+                return attempt++ == 0 && firstFailure is not null
+                    ? ValueTask.FromException<ChatResponse>(firstFailure)
+                    : new ValueTask<ChatResponse>(TestHandlers.Answer());
+            });
+        return handler;
     }
 
     private GenerationPipeline Build(IGenerationHandler handler)
