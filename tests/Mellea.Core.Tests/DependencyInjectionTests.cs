@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Moq;
 
 namespace Mellea.Core.Tests;
@@ -244,4 +245,37 @@ public sealed class DependencyInjectionTests
 
         ((TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0]).CaptureContent.Should().BeTrue();
     }
+
+    [Fact]
+    public void A_configured_tracing_middleware_warns_through_the_registered_logger_factory_when_it_follows_the_deprecated_content_name()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "fake",
+            ["Mellea:Middlewares:0"] = "tracing",
+        }).Build();
+        var logger = new Mock<ILogger>();
+        var loggers = new Mock<ILoggerFactory>();
+        loggers.Setup(f => f.CreateLogger(typeof(TracingMiddleware).FullName!)).Returns(logger.Object);
+        var services = new ServiceCollection();
+        services.AddSingleton(loggers.Object);
+        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
+        services.AddMelleaTracing(o => o.Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?> { ["MELLEA_TRACE_CONTENT"] = "true" }));
+        services.AddMellea(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        ((TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0]).CaptureContent.Should().BeTrue();
+        logger.Verify(
+            l => l.Log(
+                LogLevel.Warning,
+                It.IsAny<EventId>(),
+                It.Is<It.IsAnyType>((state, _) => NamesTheReplacement(state)),
+                null,
+                It.IsAny<Func<It.IsAnyType, Exception?, string>>()),
+            Times.Once);
+    }
+
+    private static bool NamesTheReplacement(object? logState) =>
+        logState?.ToString()?.Contains("MELLEA_TRACE_CONTENT is deprecated", StringComparison.Ordinal) == true
+        && logState.ToString()!.Contains("use MELLEA_TRACES_CONTENT instead", StringComparison.Ordinal);
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Mellea.Telemetry.Bootstrap;
 using Mellea.Tracing;
+using Microsoft.Extensions.Logging;
 
 namespace Mellea;
 
@@ -29,6 +31,7 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         _content = new ContentCapture(_options.MaxContentLength, _options.RedactContent);
         CaptureContent = _options.ResolveCaptureContent();
         ChunkEvents = _options.ResolveChunkEvents();
+        WarnIfContentFollowsDeprecatedName(_options);
     }
 
     /// <summary>Whether this middleware captures content (decided once, when it was built).</summary>
@@ -43,6 +46,29 @@ public sealed class TracingMiddleware : IGenerationMiddleware
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         return MelleaTelemetry.GenerationSource.HasListeners() ? InvokeTracedAsync(context, next) : next(context);
+    }
+
+    // Python Mellea dropped the old name silently; here it still works for one release, and says so once per middleware. The
+    // environment bootstrap warns too, but an application that only calls UseTracing never runs it.
+    private static void WarnIfContentFollowsDeprecatedName(TracingOptions options)
+    {
+        if (options.CaptureContent is not null
+            || options.LoggerFactory is not { } loggers
+            || options.Environment.Get(MelleaTelemetryVariables.DeprecatedTraceContent) is null)
+        {
+            return;
+        }
+
+        try
+        {
+            loggers.CreateLogger<TracingMiddleware>().LogWarning(
+                "{Warning}",
+                TelemetryEnvironmentReader.DeprecationWarning(MelleaTelemetryVariables.DeprecatedTraceContent, MelleaTelemetryVariables.TracesContent));
+        }
+        catch (Exception)
+        {
+            // Telemetry never throws into the caller, not even while it is being built.
+        }
     }
 
     private async ValueTask InvokeTracedAsync(GenerationContext context, GenerationDelegate next)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Mellea;
 
 /// <summary>Options of <see cref="TracingMiddleware"/> and of the tool spans it shares a content policy with.</summary>
@@ -39,6 +41,12 @@ public sealed class TracingOptions
     /// <summary>Where the environment is read from (tests pass a dictionary). Defaults to the process environment.</summary>
     public TelemetryEnvironment Environment { get; set; } = TelemetryEnvironment.Process;
 
+    /// <summary>
+    /// Where the middleware writes its one possible warning: content capture followed the deprecated
+    /// <c>MELLEA_TRACE_CONTENT</c>. <c>UseTracing</c> and <c>AddMelleaTracing</c> take the registered factory when none is set.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>The content decision: <see cref="CaptureContent"/> if set, else the environment.</summary>
     public bool ResolveCaptureContent() => CaptureContent ?? Environment.ContentCaptureRequested;
 
@@ -54,5 +62,6 @@ public sealed class TracingOptions
         ChunkEvents = ChunkEvents,
         Enrichment = Enrichment,
         Environment = Environment,
+        LoggerFactory = LoggerFactory,
     };
 }

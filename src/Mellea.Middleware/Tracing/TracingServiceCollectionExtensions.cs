@@ -1,5 +1,6 @@
 using Mellea;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +26,11 @@ public static class TracingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         return services.AddGenerationMiddleware(MiddlewareName, (settings, sp) =>
         {
-            var options = new TracingOptions { Enrichment = sp.GetService<TelemetryEnrichmentOptions>() };
+            var options = new TracingOptions
+            {
+                Enrichment = sp.GetService<TelemetryEnrichmentOptions>(),
+                LoggerFactory = sp.GetService<ILoggerFactory>(),
+            };
             var section = settings.GetMiddlewareSection(SectionName);
             options.CaptureContent = section.GetValue<bool?>(nameof(TracingOptions.CaptureContent));
             options.ChunkEvents = section.GetValue<bool?>(nameof(TracingOptions.ChunkEvents));

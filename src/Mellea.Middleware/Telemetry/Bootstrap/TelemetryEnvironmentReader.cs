@@ -67,6 +67,10 @@ internal static class TelemetryEnvironmentReader
         };
     }
 
+    /// <summary>The warning a deprecated variable gives, naming its replacement (the bootstrap's and the tracing middleware's).</summary>
+    internal static string DeprecationWarning(string oldName, string newName) =>
+        $"{oldName} is deprecated and will be removed in the next release; use {newName} instead.";
+
     private static void WarnAboutDeprecatedNames(TelemetryEnvironment env, List<string> warnings)
     {
         Deprecated(MelleaTelemetryVariables.DeprecatedTraceApplication, MelleaTelemetryVariables.TracesEnabled);
@@ -78,7 +82,7 @@ internal static class TelemetryEnvironmentReader
         {
             if (env.Get(oldName) is not null)
             {
-                warnings.Add($"{oldName} is deprecated and will be removed in the next release; use {newName} instead.");
+                warnings.Add(DeprecationWarning(oldName, newName));
             }
         }
     }
