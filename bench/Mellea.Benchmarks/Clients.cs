@@ -43,6 +43,9 @@ internal sealed class Clients
     /// <summary>The bare backend's stream with the SDK telemetry semconv asks for written around it by hand (<see cref="HandTelemetry"/>).</summary>
     public ValueTask<long> StreamHandTelemetry() => HandTelemetry.StreamAsync(Backend, Request);
 
+    /// <summary>The same, handed to the caller as an async stream by an iterator that keeps the span current inside it (<see cref="HandTelemetry.StreamHandedOverAsync"/>).</summary>
+    public ValueTask<long> StreamHandedOver() => HandTelemetry.StreamHandedOverAsync(Backend, Request);
+
     /// <summary>The bare backend's stream with only what semconv requires of a stream under the SDK (<see cref="HandTelemetry.FloorStreamAsync"/>).</summary>
     public ValueTask<long> StreamFloor() => HandTelemetry.FloorStreamAsync(Backend, Request);
 

@@ -43,47 +43,99 @@ internal static class HandTelemetry
     /// <summary>
     /// A stream with the same telemetry as <see cref="ChatAsync"/> plus what semconv asks of streaming: one
     /// <c>time_per_output_chunk</c> record per chunk after the first (a clock read each), and <c>time_to_first_chunk</c>.
+    /// The caller's own loop reads the stream inside the span: nothing is handed over.
     /// </summary>
     public static async ValueTask<long> StreamAsync(IGenerationHandler backend, ChatRequest request)
     {
-        using var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), StartTags);
-        span?.SetTag("gen_ai.request.stream", BoxedTrue);
-        var chunkTags = default(TagList);
-        foreach (var tag in StartTags)
-        {
-            chunkTags.Add(tag);
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        long previous = 0;
-        TimeSpan? firstChunk = null;
-        GenerationMetadata? metadata = null;
+        using var span = StartStreamSpan();
+        var telemetry = new StreamTelemetry();
         long chars = 0;
         await foreach (var update in backend.StreamChatAsync(request))
         {
+            telemetry.Observe(update);
+            chars += update.TextDelta?.Length ?? 0;
+        }
+
+        telemetry.End(span);
+        return chars;
+    }
+
+    /// <summary>
+    /// The same telemetry as <see cref="StreamAsync"/>, in the shape of an instrumentation that hands the stream to its caller
+    /// (Microsoft.Extensions.AI's <c>OpenTelemetryChatClient</c>, and the pipeline): an async iterator that opens the span,
+    /// keeps it current while it reads the backend (so the HTTP work parents under it), and yields each update to a caller
+    /// whose <see cref="Activity.Current"/> it leaves alone.
+    /// </summary>
+    public static async ValueTask<long> StreamHandedOverAsync(IGenerationHandler backend, ChatRequest request)
+    {
+        long chars = 0;
+        await foreach (var update in HandedOver(backend, request))
+        {
+            chars += update.TextDelta?.Length ?? 0;
+        }
+
+        return chars;
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> HandedOver(IGenerationHandler backend, ChatRequest request)
+    {
+        using var span = StartStreamSpan();
+        var telemetry = new StreamTelemetry();
+        await foreach (var update in backend.StreamChatAsync(request))
+        {
+            telemetry.Observe(update);
+            yield return update;
+        }
+
+        telemetry.End(span);
+    }
+
+    private static Activity? StartStreamSpan()
+    {
+        var span = MelleaTelemetry.GenerationSource.StartActivity("chat " + WireFixtures.Model, ActivityKind.Client, default(ActivityContext), StartTags);
+        span?.SetTag("gen_ai.request.stream", BoxedTrue);
+        return span;
+    }
+
+    // What a hand-written stream instrumentation keeps between chunks.
+    private struct StreamTelemetry
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private readonly TagList _chunkTags = new(StartTags);
+        private long _previous;
+        private TimeSpan? _firstChunk;
+        private GenerationMetadata? _metadata;
+
+        public StreamTelemetry()
+        {
+        }
+
+        public void Observe(ChatResponseUpdate update)
+        {
             var now = Stopwatch.GetTimestamp();
-            if (firstChunk is null)
+            if (_firstChunk is null)
             {
-                firstChunk = Stopwatch.GetElapsedTime(started, now);
+                _firstChunk = Stopwatch.GetElapsedTime(_started, now);
             }
             else
             {
-                TimePerChunk.Record(Stopwatch.GetElapsedTime(previous, now).TotalSeconds, in chunkTags);
+                TimePerChunk.Record(Stopwatch.GetElapsedTime(_previous, now).TotalSeconds, in _chunkTags);
             }
 
-            previous = now;
-            chars += update.TextDelta?.Length ?? 0;
-            metadata = update.Metadata ?? metadata;
+            _previous = now;
+            _metadata = update.Metadata ?? _metadata;
         }
 
-        if (firstChunk is { } ttfc)
+        public readonly void End(Activity? span)
         {
-            var common = Common(metadata?.ResponseModel);
-            TimeToFirstChunk.Record(ttfc.TotalSeconds, in common);
-        }
+            if (_firstChunk is { } ttfc)
+            {
+                var common = Common(_metadata?.ResponseModel);
+                TimeToFirstChunk.Record(ttfc.TotalSeconds, in common);
+            }
 
-        End(span, metadata, started, streaming: true);
-        return chars;
+            HandTelemetry.End(span, _metadata, _started, streaming: true);
+        }
     }
 
     private static readonly KeyValuePair<string, object?>[] RequiredTags =

@@ -22,6 +22,7 @@ internal static class ProbeLoop
         ["stream-backend"] = c => c.StreamBackend,
         ["stream-pipeline"] = c => c.StreamPipeline,
         ["stream-hand"] = c => c.StreamHandTelemetry,
+        ["stream-handed-over"] = c => c.StreamHandedOver,
         ["stream-floor"] = c => c.StreamFloor,
         ["chat-backend"] = c => c.ChatBackend,
         ["chat-pipeline"] = c => c.ChatPipeline,
