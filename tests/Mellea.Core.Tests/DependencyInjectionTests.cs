@@ -232,39 +232,21 @@ public sealed class DependencyInjectionTests
     [Fact]
     public void An_application_registration_of_a_built_in_middleware_is_kept()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Mellea:Backend"] = "fake",
-            ["Mellea:Middlewares:0"] = "tracing",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
-        services.AddMelleaTracing(o => o.CaptureContent = true);
-        services.AddMellea(configuration);
-        using var provider = services.BuildServiceProvider();
-
-        ((TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0]).CaptureContent.Should().BeTrue();
+        ConfiguredTracing(o => o.CaptureContent = true).CaptureContent.Should().BeTrue();
     }
 
     [Fact]
     public void A_configured_tracing_middleware_warns_through_the_registered_logger_factory_when_it_follows_the_deprecated_content_name()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Mellea:Backend"] = "fake",
-            ["Mellea:Middlewares:0"] = "tracing",
-        }).Build();
         var logger = new Mock<ILogger>();
         var loggers = new Mock<ILoggerFactory>();
         loggers.Setup(f => f.CreateLogger(typeof(TracingMiddleware).FullName!)).Returns(logger.Object);
-        var services = new ServiceCollection();
-        services.AddSingleton(loggers.Object);
-        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
-        services.AddMelleaTracing(o => o.Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?> { ["MELLEA_TRACE_CONTENT"] = "true" }));
-        services.AddMellea(configuration);
-        using var provider = services.BuildServiceProvider();
 
-        ((TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0]).CaptureContent.Should().BeTrue();
+        var tracing = ConfiguredTracing(
+            o => o.Environment = TelemetryEnvironment.FromDictionary(new Dictionary<string, string?> { ["MELLEA_TRACE_CONTENT"] = "true" }),
+            services => services.AddSingleton(loggers.Object));
+
+        tracing.CaptureContent.Should().BeTrue();
         logger.Verify(
             l => l.Log(
                 LogLevel.Warning,
@@ -273,6 +255,23 @@ public sealed class DependencyInjectionTests
                 null,
                 It.IsAny<Func<It.IsAnyType, Exception?, string>>()),
             Times.Once);
+    }
+
+    // A configuration-built pipeline of a fake backend and the tracing middleware alone, registered with configure.
+    private static TracingMiddleware ConfiguredTracing(Action<TracingOptions> configure, Action<IServiceCollection>? register = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mellea:Backend"] = "fake",
+            ["Mellea:Middlewares:0"] = "tracing",
+        }).Build();
+        var services = new ServiceCollection();
+        register?.Invoke(services);
+        services.AddGenerationBackend("fake", (_, _) => TestData.Handler().Object);
+        services.AddMelleaTracing(configure);
+        services.AddMellea(configuration);
+        using var provider = services.BuildServiceProvider();
+        return (TracingMiddleware)provider.GetRequiredService<GenerationPipeline>().Middlewares[0];
     }
 
     private static bool NamesTheReplacement(object? logState) =>
