@@ -281,6 +281,47 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_price_table_in_the_options_prices_calls_without_any_environment()
+    {
+        var table = ModelPriceTable.Parse("""{ "test-model-2026": { "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "litellm_provider": "openai" } }""");
+        var builder = new CannedHandler(TestHandlers.Answer(TestHandlers.Metadata(input: 1000, output: 500))).AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder.UseMetrics(_meter, o =>
+        {
+            o.Environment = NoPricing;
+            o.PriceTable = table;
+        }).Build();
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.CostUsd).Should().ContainSingle().Which.Value.Should().BeApproximately((1000 * 1e-6) + (500 * 2e-6), 1e-12);
+    }
+
+    [Fact]
+    public async Task A_meter_factory_makes_the_versioned_mellea_meter_that_the_calls_are_recorded_on()
+    {
+        MeterOptions? asked = null;
+        using var made = new Meter($"mellea.metrics.factory.{Guid.NewGuid():N}");
+        var factory = new Mock<IMeterFactory>();
+        factory.Setup(f => f.Create(It.IsAny<MeterOptions>())).Callback((MeterOptions o) => asked = o).Returns(made);
+        using var collector = new MetricCollector(made);
+        var builder = new CannedHandler(TestHandlers.Answer()).AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder.UseMetrics(o =>
+        {
+            o.MeterFactory = factory.Object;
+            o.Environment = NoPricing;
+        }).Build();
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        asked!.Name.Should().Be(MelleaTelemetry.MeterName);
+        asked.Version.Should().Be(MelleaTelemetry.Version);
+        ((MetricsMiddleware)pipeline.Middlewares[0]).Meter.Should().BeSameAs(made);
+        collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Without_mellea_pricing_enabled_the_price_file_is_not_used()
     {
         var file = WritePriceFile();

@@ -259,6 +259,39 @@ public sealed class RetryTests
         clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(60).Ticks);
     }
 
+    [Theory]
+    [InlineData(0, 30, null, 30)]
+    [InlineData(0, null, 10, 10)]
+    [InlineData(2, null, 10, 10)]
+    public async Task A_timeout_bounds_the_first_attempt_with_or_without_retries(int maxRetries, int? attemptSeconds, int? totalSeconds, int endsAtSeconds)
+    {
+        // With no retries the middleware must not become a pass-through, and with a total timeout alone the first attempt
+        // must not be made directly: either would leave a hanging backend unbounded.
+        var clock = new FakeTimeProvider();
+        var calls = 0;
+        var handler = new Mock<IGenerationHandler>();
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ChatRequest _, CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref calls);
+                await Task.Delay(Timeout.Infinite, ct);
+                return TestHandlers.Answer();
+            });
+        var pipeline = Build(handler.Object, clock, o =>
+        {
+            o.MaxRetries = maxRetries;
+            o.AttemptTimeout = attemptSeconds is { } attempt ? TimeSpan.FromSeconds(attempt) : null;
+            o.TotalTimeout = totalSeconds is { } total ? TimeSpan.FromSeconds(total) : null;
+        });
+
+        var call = Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromSeconds(1));
+
+        (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which.Category.Should().Be(ErrorCategory.Timeout);
+        calls.Should().Be(1);
+        clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(endsAtSeconds).Ticks);
+    }
+
     [Fact]
     public async Task The_total_timeout_ends_the_call_during_a_back_off()
     {
@@ -385,7 +418,9 @@ public sealed class RetryTests
         }
         else
         {
-            make.Should().Throw<ArgumentException>(bound).Which.ParamName.Should().Be(refusedOption, bound);
+            var refusal = make.Should().Throw<ArgumentException>(bound).Which;
+            refusal.ParamName.Should().Be(refusedOption, bound);
+            refusal.Message.Should().StartWith(refusedOption, "the message itself says which option is wrong and why ({0})", bound);
         }
     }
 
