@@ -100,6 +100,20 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_that_only_a_middleware_inside_supplies_still_tags_the_metrics()
+    {
+        var handler = new CannedHandler(TestHandlers.Answer(), info: new GenerationHandlerInfo("openai", new Uri("https://llm.example.test:8443/v1")));
+        var builder = handler.AsBuilder();
+        builder.TimeProvider = _clock;
+        var pipeline = builder.UseMetrics(_meter, o => o.Environment = NoPricing).UseDefaultOptions(o => o.ModelId = "defaulted-model").Build();
+
+        await pipeline.ChatAsync(TestHandlers.Chat());
+
+        _collector.Of(MelleaMetrics.OperationDuration).Should().ContainSingle().Which.Tag("gen_ai.request.model").Should().Be("defaulted-model");
+        _collector.Of(MelleaMetrics.TokenUsage).Should().HaveCount(2).And.OnlyContain(t => (string?)t.Tag("gen_ai.request.model") == "defaulted-model");
+    }
+
+    [Fact]
     public async Task No_token_data_point_is_recorded_when_the_usage_is_unknown()
     {
         var pipeline = Pipeline(new CannedHandler(TestHandlers.Answer(TestHandlers.Metadata(input: null, output: null))));
