@@ -108,6 +108,26 @@ public sealed class PullModeTests
         handler.Disposed.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_update_a_middleware_writes_after_the_pulled_updates_reaches_the_caller_last(bool backendWaits)
+    {
+        var pipeline = new CountingHandler(4) { YieldEachUpdate = backendWaits }.AsBuilder()
+            .Use(async (context, next) =>
+            {
+                await next(context);
+                await context.Updates.WriteAsync(new ChatResponseUpdate { TextDelta = "appended" });
+            })
+            .UseMetrics()
+            .UseRetry()
+            .Build();
+
+        var updates = await TestData.Collect(pipeline.StreamChatAsync(TestData.Chat()));
+
+        updates.Select(u => u.TextDelta).Should().Equal("0", "1", "2", "3", "appended");
+    }
+
     /// <summary>A sink that awaits before forwarding, so it cannot pass through.</summary>
     private sealed class YieldingSink(GenerationUpdateSink inner, List<string?> seen) : GenerationUpdateSink
     {
