@@ -124,6 +124,84 @@ public sealed class ContentCaptureTests
             + """{"role":"assistant","parts":[{"type":"text","content":"Bb"}],"finish_reason":"length"}]""");
     }
 
+    [Fact]
+    public async Task A_tool_conversation_and_a_tool_schema_are_captured_exactly_in_the_semconv_shapes()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = "21 degrees" }.AsBuilder().UseTracing(o => o.CaptureContent = true).Build();
+        using var schema = JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""");
+        var messages = new[]
+        {
+            ChatMessage.User("weather in Paris?"),
+            new ChatMessage(ChatRole.Assistant, [new ToolCallPart("c1", "weather", """{"city":"Paris"}"""), new ToolCallPart("c2", "weather", "not json")]),
+            ChatMessage.ToolResult("c1", "21 C"),
+            ChatMessage.ToolResult("c2", "unknown"),
+        };
+        var options = new GenerationOptions { Tools = [new ToolDefinition("weather", "Gets the weather", schema.RootElement.Clone())] };
+
+        await pipeline.ChatAsync(new ChatRequest(messages, options));
+
+        var chat = collector.GenerationSpans.Single();
+        JsonOf(chat, GenAiAttributes.InputMessages).Should().Be(
+            """[{"role":"user","parts":[{"type":"text","content":"weather in Paris?"}]},"""
+            // Arguments that parse are an object; arguments that do not stay a string.
+            + """{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"weather","arguments":{"city":"Paris"}},"""
+            + """{"type":"tool_call","id":"c2","name":"weather","arguments":"not json"}]},"""
+            + """{"role":"tool","parts":[{"type":"tool_call_response","id":"c1","response":"21 C"}]},"""
+            + """{"role":"tool","parts":[{"type":"tool_call_response","id":"c2","response":"unknown"}]}]""");
+        JsonOf(chat, GenAiAttributes.ToolDefinitions).Should().Be(
+            """[{"type":"function","name":"weather","description":"Gets the weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]""");
+    }
+
+    [Fact]
+    public async Task One_size_cap_is_shared_by_every_text_and_argument_of_an_attribute_and_an_exact_fit_is_kept_whole()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler().AsBuilder().UseTracing(o =>
+        {
+            o.CaptureContent = true;
+            o.MaxContentLength = 12;
+        }).Build();
+        var messages = new[]
+        {
+            new ChatMessage(ChatRole.Assistant, [new ToolCallPart("c", "t", """{"a":1}""")]),
+            ChatMessage.ToolResult("c", "12345"),
+            ChatMessage.User("x"),
+        };
+
+        await pipeline.ChatAsync(new ChatRequest(messages));
+
+        // 7 characters of arguments and 5 of text use the 12 exactly; what follows is only the cut mark.
+        JsonOf(collector.GenerationSpans.Single(), GenAiAttributes.InputMessages).Should().Be(
+            """[{"role":"assistant","parts":[{"type":"tool_call","id":"c","name":"t","arguments":{"a":1}}]},"""
+            + """{"role":"tool","parts":[{"type":"tool_call_response","id":"c","response":"12345"}]},"""
+            // (JsonOf re-serializes with the default encoder, which escapes the cut mark "…".)
+            + """{"role":"user","parts":[{"type":"text","content":"\u2026"}]}]""");
+    }
+
+    [Fact]
+    public async Task A_redaction_callback_that_throws_or_returns_null_never_lets_the_text_through_and_never_fails_the_call()
+    {
+        using var collector = new ActivityCollector();
+        using var root = collector.StartRoot();
+        var pipeline = new CannedHandler { Text = "fine" }.AsBuilder().UseTracing(o =>
+        {
+            o.CaptureContent = true;
+            o.RedactContent = text => text.Contains("boom", StringComparison.Ordinal) ? throw new InvalidOperationException("redactor bug")
+                : text.Contains("drop", StringComparison.Ordinal) ? null!
+                : text;
+        }).Build();
+
+        var response = await pipeline.ChatAsync(new ChatRequest([ChatMessage.User("boom SECRET-ONE"), ChatMessage.User("drop SECRET-TWO")]));
+
+        response.Text.Should().Be("fine");
+        JsonOf(collector.GenerationSpans.Single(), GenAiAttributes.InputMessages).Should().Be(
+            """[{"role":"user","parts":[{"type":"text","content":"[redaction failed]"}]},{"role":"user","parts":[{"type":"text","content":""}]}]""");
+        EverythingRecorded(collector).Should().NotContain(s => s.Contains("SECRET-ONE") || s.Contains("SECRET-TWO") || s.Contains("redactor bug"));
+    }
+
     // Re-serialized without indentation, so that the comparison is of content and order, not of whitespace.
     private static string JsonOf(Activity span, string attribute)
     {
