@@ -95,7 +95,10 @@ public sealed class ApplicationAndToolSpanTests
 
         var span = collector.Stopped.Single(a => a.DisplayName == "action");
         span.Status.Should().Be(ActivityStatusCode.Error);
+        span.StatusDescription.Should().Be("slow down");
         span.GetTagItem(GenAiAttributes.ErrorType).Should().Be("429");
+        span.Events.Should().ContainSingle(e => e.Name == "exception")
+            .Which.Tags.Should().Contain(new KeyValuePair<string, object?>("exception.type", typeof(GenerationException).FullName));
     }
 
     [Fact]
