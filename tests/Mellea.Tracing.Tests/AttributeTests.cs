@@ -189,7 +189,9 @@ public sealed class AttributeTests
         var counts = collector.GenerationSpans.Select(s => s.Events.Count(e => e.Name == GenAiAttributes.Events.StreamChunk)).ToList();
         counts.Should().Equal(4, 4, 0);
         var chunk = collector.GenerationSpans[0].Events.Where(e => e.Name == GenAiAttributes.Events.StreamChunk).ToList();
-        chunk[0].Tags.Should().Contain(new KeyValuePair<string, object?>(GenAiAttributes.MelleaChunkIndex, 0));
+        chunk.Select(e => e.Tags.Single(t => t.Key == GenAiAttributes.MelleaChunkIndex).Value).Should().Equal(0, 1, 2, 3);
+        // "a", " b", " c", then the final update without text.
+        chunk.Select(e => e.Tags.Single(t => t.Key == GenAiAttributes.MelleaChunkTextLength).Value).Should().Equal(1, 2, 2, 0);
         chunk[0].Tags.Should().NotContain(t => t.Key == GenAiAttributes.MelleaTimeSinceLastChunkMs);
         chunk[1].Tags.Should().Contain(t => t.Key == GenAiAttributes.MelleaTimeSinceLastChunkMs);
     }

@@ -219,6 +219,53 @@ public sealed class SpanLifecycleTests
         collector.Started.Count.Should().Be(collector.Stopped.Count);
     }
 
+    [Fact]
+    public async Task When_a_sampler_drops_the_span_every_call_still_completes_once_and_nothing_is_made_current()
+    {
+        // A model name of this test's own, so that the sampler counts only this test's spans while others run in parallel.
+        var model = $"sampled-out-{Guid.NewGuid():N}";
+        var asked = 0;
+        using var dropping = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MelleaTelemetry.GenerationSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+            {
+                if (options.Name.EndsWith(model, StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref asked);
+                }
+
+                return ActivitySamplingResult.None;
+            },
+        };
+        ActivitySource.AddActivityListener(dropping);
+        var handlerCalls = 0;
+        var seen = new List<(Activity? Current, Activity? Generation)>();
+        var pipeline = new CannedHandler { Text = "a b" }.AsBuilder()
+            .UseTracing(o =>
+            {
+                o.CaptureContent = true;
+                o.ChunkEvents = true;
+            })
+            .Use(async (context, next) =>
+            {
+                handlerCalls++;
+                seen.Add((Activity.Current, context.GenerationActivity));
+                await next(context);
+            })
+            .Build();
+        var request = new ChatRequest("x", new GenerationOptions { ModelId = model });
+
+        var answer = await pipeline.ChatAsync(request);
+        var updates = await TestStreams.Drain(pipeline.StreamChatAsync(request));
+
+        answer.Text.Should().Be("a b");
+        updates.Select(u => u.TextDelta).Should().Equal("a", " b", null);
+        asked.Should().Be(2, "the middleware asked the sampler once per call");
+        handlerCalls.Should().Be(2, "a dropped span never runs the call twice");
+        seen.Should().OnlyContain(s => s.Current == null && s.Generation == null);
+    }
+
     private static ValueTask Precomputed(GenerationContext context, GenerationDelegate next) =>
         context.Operation switch
         {
