@@ -72,6 +72,62 @@ public sealed class HttpLayerTests
         Read("Retry-After", "1.5").Should().Be(TimeSpan.FromSeconds(1.5));
         Read("Retry-After", DateTimeOffset.UtcNow.AddMinutes(-5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Should().Be(TimeSpan.Zero);
         Read("x-other", "1").Should().BeNull();
+        Read("retry-after-ms", "0").Should().Be(TimeSpan.Zero, "a zero wait is a wait the provider asked for");
+        Read("Retry-After", "0").Should().Be(TimeSpan.Zero);
+        Read("Retry-After", "0.0").Should().Be(TimeSpan.Zero);
+        Read("retry-after-ms", "-5").Should().BeNull("a negative wait is no wait at all, and nothing else was sent");
+    }
+
+    [Fact]
+    public void Retry_after_ms_wins_over_retry_after_and_an_http_date_is_measured_on_the_clock_given()
+    {
+        var clock = new Mellea.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        using var both = new HttpResponseMessage();
+        both.Headers.TryAddWithoutValidation("retry-after-ms", "750");
+        both.Headers.TryAddWithoutValidation("Retry-After", "30");
+        using var dated = new HttpResponseMessage();
+        dated.Headers.TryAddWithoutValidation("Retry-After", "Mon, 07 Dec 2026 12:00:30 GMT");
+
+        RetryAfterHeaders.Read(both.Headers).Should().Be(TimeSpan.FromMilliseconds(750));
+        RetryAfterHeaders.Read(dated.Headers, clock).Should().Be(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Scrubbing_without_a_secret_or_without_a_match_returns_the_text_itself()
+    {
+        const string text = "nothing to hide";
+
+        SecretScrubber.Scrub(text, null).Should().BeSameAs(text);
+        SecretScrubber.Scrub(text, string.Empty).Should().BeSameAs(text);
+        SecretScrubber.Scrub(text, "sk-absent").Should().BeSameAs(text);
+        SecretScrubber.Scrub("sk-1 and sk-1", "sk-1").Should().Be("[REDACTED] and [REDACTED]");
+        FluentActions.Invoking(() => SecretScrubber.Scrub(null!, "sk-1")).Should().Throw<ArgumentNullException>().WithParameterName("text");
+        FluentActions.Invoking(() => RetryAfterHeaders.Read(null!)).Should().Throw<ArgumentNullException>().WithParameterName("headers");
+    }
+
+    [Theory]
+    [InlineData("timeout", ErrorCategory.Timeout, "timeout", "The call to test timed out.")]
+    [InlineData("json", ErrorCategory.TransportError, "malformed_response", "test sent a response that is not valid JSON.")]
+    [InlineData("reader", ErrorCategory.TransportError, "malformed_response", "test sent a response that is not valid JSON.")]
+    [InlineData("io", ErrorCategory.TransportError, "transport_error", "The connection to test failed or was cut before the response was complete: reset by peer")]
+    public void Each_failure_kind_gets_its_category_error_type_message_provider_and_request_id(string kind, ErrorCategory category, string errorType, string message)
+    {
+        Exception failure = kind switch
+        {
+            "timeout" => new TimeoutException(),
+            "json" => new System.Text.Json.JsonException("bad"),
+            // What Utf8JsonReader's getters throw for a token of the wrong kind.
+            "reader" => new InvalidOperationException("Cannot get the value of a token type 'Number' as a string.") { Source = "System.Text.Json" },
+            _ => new IOException("reset by peer"),
+        };
+
+        var error = ProviderErrors.FromException(failure, Context, CancellationToken.None, requestId: "req-9")!;
+
+        error.Category.Should().Be(category);
+        error.ErrorType.Should().Be(errorType);
+        error.Message.Should().Be(message);
+        error.ProviderName.Should().Be("test");
+        error.ProviderRequestId.Should().Be("req-9");
     }
 
     [Theory]
