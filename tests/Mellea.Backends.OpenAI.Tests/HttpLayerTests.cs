@@ -197,6 +197,59 @@ public sealed class HttpLayerTests
         error.Category.Should().Be(ErrorCategory.TransportError);
     }
 
+    [Fact]
+    public async Task Sse_read_one_byte_at_a_time_with_a_bom_and_a_multi_line_event_longer_than_the_join_buffer_is_intact()
+    {
+        var transport = new ProviderHttpTransport(() => throw new InvalidOperationException(), Context);
+        var first = new string('a', 900);
+        var second = new string('b', 900);
+        var body = "\uFEFF: comment\r\ndata: {\"a\":1}\r\n\r\n" + $"data: {first}\ndata: {second}\n\n" + "event: message\ndata: {\"a\":2}\n\n";
+        using var response = new HttpResponseMessage { Content = new StreamContent(new OneByteAtATimeStream(Encoding.UTF8.GetBytes(body))) };
+        var items = new List<string>();
+
+        await foreach (var item in transport.ReadServerSentEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), TestContext.Current.CancellationToken))
+        {
+            items.Add(item);
+        }
+
+        // The data lines of one event are joined with a newline, whatever their total length.
+        items.Should().Equal("{\"a\":1}", first + "\n" + second, "{\"a\":2}");
+    }
+
+    [Fact]
+    public async Task An_ndjson_line_longer_than_the_read_buffer_arrives_whole_even_one_byte_at_a_time()
+    {
+        var transport = new ProviderHttpTransport(() => throw new InvalidOperationException(), Context);
+        var longLine = "{\"text\":\"" + new string('x', 40_000) + "\"}";
+        var body = Encoding.UTF8.GetBytes("{\"i\":1}\n" + longLine + "\n{\"i\":2}");
+        foreach (var content in new HttpContent[] { new ByteArrayContent(body), new StreamContent(new OneByteAtATimeStream(body)) })
+        {
+            using var response = new HttpResponseMessage { Content = content };
+            var items = new List<string>();
+
+            await foreach (var item in transport.ReadJsonLinesAsync(response, static line => Encoding.UTF8.GetString(line), TestContext.Current.CancellationToken))
+            {
+                items.Add(item);
+            }
+
+            items.Should().Equal("{\"i\":1}", longLine, "{\"i\":2}");
+        }
+    }
+
+    /// <summary>A body that hands out one byte per read, as a slow network might: every boundary falls between two reads somewhere.</summary>
+    private sealed class OneByteAtATimeStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, 1)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, 1), cancellationToken);
+    }
+
     [Theory]
     [InlineData("https://api.openai.com/v1", "https://api.openai.com/v1/chat/completions")]
     [InlineData("https://api.openai.com/v1/", "https://api.openai.com/v1/chat/completions")]

@@ -114,6 +114,42 @@ public sealed class StreamParserTests : IDisposable
     }
 
     [Fact]
+    public void A_plain_stop_after_streamed_tool_calls_is_a_tool_call_finish_for_that_choice_only()
+    {
+        var parser = Parser();
+
+        Parse(parser, """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t1","function":{"name":"f","arguments":"{}"}}]}},{"index":1,"delta":{"content":"text"}}]}""");
+        Pending(parser);
+        var finished = Parse(parser, """{"choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{},"finish_reason":"stop"}]}""");
+        var second = Pending(parser).Single();
+
+        finished!.FinishReason!.Value.Kind.Should().Be(FinishReasonKind.ToolCall, "providers such as Ollama and watsonx say stop on a tool-call turn");
+        second.FinishReason!.Value.Kind.Should().Be(FinishReasonKind.Stop);
+    }
+
+    [Theory]
+    [InlineData("""{"choices":[{"index":1025,"delta":{"content":"x"}}]}""")]
+    [InlineData("""{"choices":[{"index":-1,"delta":{"content":"x"}}]}""")]
+    [InlineData("""[{"choices":[]}]""")]
+    [InlineData("\"just a string\"")]
+    public void A_chunk_that_is_not_an_object_or_names_a_choice_out_of_range_is_malformed(string chunk)
+    {
+        var parser = Parser();
+
+        var parse = () => Parse(parser, chunk);
+
+        parse.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void The_highest_choice_index_allowed_is_read()
+    {
+        var parser = Parser();
+
+        Parse(parser, """{"choices":[{"index":1024,"delta":{"content":"x"}}]}""")!.ChoiceIndex.Should().Be(StreamedChoices.MaxChoiceIndex);
+    }
+
+    [Fact]
     public void An_error_value_other_than_null_is_a_generation_exception()
     {
         var parser = Parser();
