@@ -60,13 +60,7 @@ public sealed class PipelineStreamContractTests
     public async Task A_sink_that_writes_again_before_its_previous_write_completed_is_told_to_await_each_write()
     {
         var refusals = new List<string>();
-        var pipeline = TestData.Handler().Object.AsBuilder()
-            .Use((context, next) =>
-            {
-                context.Updates = new DoubleWritingSink(context.Updates, refusals);
-                return next(context);
-            })
-            .Build();
+        var pipeline = WithSink(inner => new DoubleWritingSink(inner, refusals));
 
         var updates = await TestData.Collect(pipeline.StreamChatAsync(TestData.Chat()));
 
@@ -78,13 +72,7 @@ public sealed class PipelineStreamContractTests
     public async Task A_write_after_the_caller_stopped_fails_as_abandoned_again_and_disposal_completes()
     {
         var outcomes = new List<string>();
-        var pipeline = TestData.Handler().Object.AsBuilder()
-            .Use((context, next) =>
-            {
-                context.Updates = new WritingAgainAfterAbandonSink(context.Updates, outcomes);
-                return next(context);
-            })
-            .Build();
+        var pipeline = WithSink(inner => new WritingAgainAfterAbandonSink(inner, outcomes));
 
         await using (var updates = pipeline.StreamChatAsync(TestData.Chat()).GetAsyncEnumerator(TestContext.Current.CancellationToken))
         {
@@ -93,6 +81,16 @@ public sealed class PipelineStreamContractTests
 
         outcomes.Should().Equal("abandoned", "abandoned again");
     }
+
+    // The test handler's stream through one middleware that puts the sink made here in front of the pipeline's own.
+    private static GenerationPipeline WithSink(Func<GenerationUpdateSink, GenerationUpdateSink> sink) =>
+        TestData.Handler().Object.AsBuilder()
+            .Use((context, next) =>
+            {
+                context.Updates = sink(context.Updates);
+                return next(context);
+            })
+            .Build();
 
     /// <summary>Starts a second write of every update without awaiting the first, and keeps what the second was told.</summary>
     private sealed class DoubleWritingSink(GenerationUpdateSink inner, List<string> refusals) : GenerationUpdateSink

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Mellea.Testing;
 using Moq;
 
@@ -207,16 +208,8 @@ public sealed class RetryTests
     public async Task The_callers_cancellation_during_an_attempt_is_not_retried()
     {
         var clock = new FakeTimeProvider();
-        var calls = 0;
-        var handler = new Mock<IGenerationHandler>();
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(async (ChatRequest _, CancellationToken ct) =>
-            {
-                Interlocked.Increment(ref calls);
-                await Task.Delay(Timeout.Infinite, ct);
-                return TestHandlers.Answer();
-            });
+        var calls = new StrongBox<int>();
+        var handler = HangingChatHandler(calls);
         var pipeline = Build(handler.Object, clock);
         using var cts = new CancellationTokenSource();
 
@@ -224,23 +217,15 @@ public sealed class RetryTests
         await cts.CancelAsync();
 
         await call.Invoking(c => c.WaitAsync(Guard)).Should().ThrowAsync<OperationCanceledException>();
-        calls.Should().Be(1);
+        calls.Value.Should().Be(1);
     }
 
     [Fact]
     public async Task An_attempt_that_runs_over_its_timeout_is_retried_and_the_last_surfaces_as_a_timeout()
     {
         var clock = new FakeTimeProvider();
-        var calls = 0;
-        var handler = new Mock<IGenerationHandler>();
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(async (ChatRequest _, CancellationToken ct) =>
-            {
-                Interlocked.Increment(ref calls);
-                await Task.Delay(Timeout.Infinite, ct);
-                return TestHandlers.Answer();
-            });
+        var calls = new StrongBox<int>();
+        var handler = HangingChatHandler(calls);
         var pipeline = Build(handler.Object, clock, o =>
         {
             o.MaxRetries = 1;
@@ -255,7 +240,7 @@ public sealed class RetryTests
         error.ProviderName.Should().Be("openai", "an error says which provider it came from");
         error.Message.Should().Contain("30 s");
         ErrorClassifier.Classify(error).ErrorType.Should().Be("timeout");
-        calls.Should().Be(2);
+        calls.Value.Should().Be(2);
         clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(60).Ticks);
     }
 
@@ -268,16 +253,8 @@ public sealed class RetryTests
         // With no retries the middleware must not become a pass-through, and with a total timeout alone the first attempt
         // must not be made directly: either would leave a hanging backend unbounded.
         var clock = new FakeTimeProvider();
-        var calls = 0;
-        var handler = new Mock<IGenerationHandler>();
-        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
-        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
-            .Returns(async (ChatRequest _, CancellationToken ct) =>
-            {
-                Interlocked.Increment(ref calls);
-                await Task.Delay(Timeout.Infinite, ct);
-                return TestHandlers.Answer();
-            });
+        var calls = new StrongBox<int>();
+        var handler = HangingChatHandler(calls);
         var pipeline = Build(handler.Object, clock, o =>
         {
             o.MaxRetries = maxRetries;
@@ -288,7 +265,7 @@ public sealed class RetryTests
         var call = Drive.UntilDone(pipeline.ChatAsync(TestHandlers.Chat()).AsTask(), clock, TimeSpan.FromSeconds(1));
 
         (await call.Invoking(c => c).Should().ThrowAsync<GenerationException>()).Which.Category.Should().Be(ErrorCategory.Timeout);
-        calls.Should().Be(1);
+        calls.Value.Should().Be(1);
         clock.GetTimestamp().Should().Be(TimeSpan.FromSeconds(endsAtSeconds).Ticks);
     }
 
@@ -422,6 +399,21 @@ public sealed class RetryTests
             refusal.ParamName.Should().Be(refusedOption, bound);
             refusal.Message.Should().StartWith(refusedOption, "the message itself says which option is wrong and why ({0})", bound);
         }
+    }
+
+    // A backend whose chat answers only when its token is cancelled (a timeout or the caller), counting the attempts.
+    private static Mock<IGenerationHandler> HangingChatHandler(StrongBox<int> calls)
+    {
+        var handler = new Mock<IGenerationHandler>();
+        handler.SetupGet(h => h.Info).Returns(TestHandlers.Info());
+        handler.Setup(h => h.ChatAsync(It.IsAny<ChatRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ChatRequest _, CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref calls.Value);
+                await Task.Delay(Timeout.Infinite, ct);
+                return TestHandlers.Answer();
+            });
+        return handler;
     }
 
     // A span of the test's own around the retry middleware, so that its retry events can be read after the call.
