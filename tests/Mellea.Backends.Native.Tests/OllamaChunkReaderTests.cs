@@ -89,6 +89,69 @@ public sealed class OllamaChunkReaderTests : IDisposable
         (reader.TotalDuration, reader.LoadDuration, reader.PromptEvalDuration, reader.EvalDuration).Should().Be((10L, 1L, 2L, 3L));
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","message":{"content":"a"},"done":false}""", """{"done":true}""", FinishReasonKind.Stop)] // older servers send no done_reason
+    [InlineData("""{"model":"m","message":{"tool_calls":[{"function":{"name":"f","arguments":{}}}]},"done":false}""", """{"done":true,"done_reason":"stop"}""", FinishReasonKind.ToolCall)]
+    [InlineData("""{"model":"m","message":{"tool_calls":[{"function":{"name":"f","arguments":{}}}]},"done":false}""", """{"done":true}""", FinishReasonKind.ToolCall)]
+    public void The_finish_reason_follows_what_the_answer_produced(string first, string last, FinishReasonKind expected)
+    {
+        var reader = Reader();
+        Parse(reader, first);
+
+        Parse(reader, last)!.FinishReason!.Value.Kind.Should().Be(expected);
+        reader.Complete(new GenerationMetadata()).FinishReasons.Should().ContainSingle().Which.Kind.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","done":true,"done_reason":"load"}""")]
+    [InlineData("""{"model":"m","done":true,"done_reason":"unload"}""")]
+    [InlineData("""{"model":"m","done":true}""")]
+    public void A_model_load_or_unload_line_or_a_done_line_without_output_has_no_finish_reason(string line)
+    {
+        var reader = Reader();
+
+        Parse(reader, line).Should().BeNull();
+        reader.Finish.Should().BeNull();
+        reader.Complete(new GenerationMetadata()).FinishReasons.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_metadata_carries_ollamas_durations_and_done_reason_as_extras_beside_the_callers_and_none_when_it_sent_none()
+    {
+        var reader = Reader();
+        Parse(reader, """{"model":"m","message":{"content":"a"},"done":true,"done_reason":"stop","total_duration":10,"load_duration":1,"prompt_eval_duration":2,"eval_duration":3}""");
+        var bare = Reader();
+        Parse(bare, """{"model":"m","message":{"content":"a"},"done":false}""");
+
+        var extras = reader.Complete(new GenerationMetadata { ProviderExtras = new Dictionary<string, object?> { ["caller"] = 1 } }).ProviderExtras;
+        var none = bare.Complete(new GenerationMetadata()).ProviderExtras;
+        var kept = bare.Complete(new GenerationMetadata { ProviderExtras = new Dictionary<string, object?> { ["caller"] = 1 } }).ProviderExtras;
+
+        extras.Should().BeEquivalentTo(new Dictionary<string, object?>
+        {
+            ["caller"] = 1,
+            [OllamaExtras.TotalDurationNs] = 10L,
+            [OllamaExtras.LoadDurationNs] = 1L,
+            [OllamaExtras.PromptEvalDurationNs] = 2L,
+            [OllamaExtras.EvalDurationNs] = 3L,
+            [OllamaExtras.DoneReason] = "stop",
+        });
+        none.Should().BeNull();
+        kept.Should().BeEquivalentTo(new Dictionary<string, object?> { ["caller"] = 1 });
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("\"text\"")]
+    public void A_line_that_is_not_an_object_is_malformed(string line)
+    {
+        var reader = Reader();
+
+        var parse = () => Parse(reader, line);
+
+        parse.Should().Throw<System.Text.Json.JsonException>();
+    }
+
     [Fact]
     public void Generate_lines_read_response_and_thinking_at_the_top_level()
     {
